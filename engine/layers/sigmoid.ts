@@ -1,0 +1,11 @@
+// Sigmoid: 1 / (1 + e^-x), as torch.nn.Sigmoid.
+
+import { elementwise } from './elementwise.ts';
+
+export const Sigmoid = elementwise({
+  kind: 'Sigmoid',
+  category: 'activation',
+  summary: '1 / (1 + e^-x): squashes every value into (0, 1).',
+  params: {},
+  torch: () => 'nn.Sigmoid()',
+});
