@@ -109,7 +109,9 @@ export function uniqueId(graph: Graph, prefix: string): string {
 
 /** A default name for a new layer of `kind`: lower-case kind, made unique among siblings. */
 export function defaultName(kind: string, graph: Graph, parent: string | undefined): string {
+  // NOTE: 'ReLU' is one word to a reader ('relu', 'leaky_relu'), not 're_lu'.
   const base = kind
+    .replace('ReLU', 'Relu')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
     .toLowerCase();
