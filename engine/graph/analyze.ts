@@ -78,15 +78,18 @@ export function analyze(graph: Graph): Analysis {
     }
   }
   if (order.length < graph.nodes.length) {
-    const onCycle = graph.nodes.filter((n) => pending.get(n.id)! > 0);
-    const names = onCycle.map((n) => n.name).join(', ');
-    for (const node of onCycle)
-      problems.push(
-        problem('cycle', {
-          nodeId: node.id,
-          message: `${node.name} is on a cycle (${names}): data would flow in a loop. Remove one of the edges that leads back.`,
-        }),
-      );
+    // Left over are the nodes on a cycle and those downstream of one; blame only the cycles.
+    const leftover = new Set(graph.nodes.filter((n) => pending.get(n.id)! > 0).map((n) => n.id));
+    for (const cycle of findCycles(leftover, outgoing)) {
+      const names = cycle.map((id) => nodesById.get(id)!.name).join(', ');
+      for (const id of cycle)
+        problems.push(
+          problem('cycle', {
+            nodeId: id,
+            message: `${nodesById.get(id)!.name} is on a cycle (${names}): data would flow in a loop. Remove one of the edges that leads back.`,
+          }),
+        );
+    }
   }
   const position = new Map(order.map((id, i) => [id, i]));
 
@@ -179,7 +182,12 @@ export function analyze(graph: Graph): Analysis {
     info.output = result.output;
     info.resolved = result.resolved;
     info.state = def.state(result.resolved, inputs);
-    info.cost = nodeCost(info.state, def.macs(result.resolved, inputs, result.output), result.output);
+    info.cost = nodeCost(
+      info.state,
+      def.macs(result.resolved, inputs, result.output),
+      result.output,
+      def.view,
+    );
     for (const edge of outgoing.get(id)!) edgeShapes.set(edge.id, result.output);
   }
 
@@ -190,6 +198,41 @@ export function analyze(graph: Graph): Analysis {
 
   const total = sumCosts([...infos.values()].map((i) => i.cost));
   return { order, nodes: infos, edges: edgeShapes, problems, total, tree };
+}
+
+/** Strongly connected components (Tarjan) of `ids` that are real cycles: 2+ nodes, or a node feeding itself. */
+function findCycles(ids: Set<string>, outgoing: Map<string, GraphEdge[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (id: string) => {
+    index.set(id, index.size);
+    low.set(id, index.get(id)!);
+    stack.push(id);
+    onStack.add(id);
+    for (const edge of outgoing.get(id)!) {
+      const next = edge.target;
+      if (!ids.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(id, Math.min(low.get(id)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(id, Math.min(low.get(id)!, index.get(next)!));
+    }
+    if (low.get(id) !== index.get(id)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== id);
+    const selfLoop = outgoing.get(id)!.some((e) => e.target === id);
+    if (component.length > 1 || selfLoop) cycles.push(component.reverse());
+  };
+  for (const id of ids) if (!index.has(id)) visit(id);
+  return cycles;
 }
 
 function pick(issue: { param?: string; expected?: string; arrived?: string }) {

@@ -10,13 +10,13 @@ export interface Cost {
   buffers: number;
   /** Bytes of parameters and buffers (float32: 4 bytes, int64: 8 bytes). */
   paramBytes: number;
-  /** Bytes of the output activation for one sample (float32). */
+  /** Bytes of the output activation for one sample (float32); 0 for views such as Flatten. */
   activationBytes: number;
   /** Multiply-accumulate operations for one sample (convolutions and linear layers). */
   macs: number;
 }
 
-export function nodeCost(state: readonly StateEntry[], macs: number, output: Shape): Cost {
+export function nodeCost(state: readonly StateEntry[], macs: number, output: Shape, view = false): Cost {
   let params = 0;
   let buffers = 0;
   let paramBytes = 0;
@@ -26,7 +26,7 @@ export function nodeCost(state: readonly StateEntry[], macs: number, output: Sha
     else buffers += n;
     paramBytes += n * (entry.dtype === 'int64' ? 8 : 4);
   }
-  return { params, buffers, paramBytes, activationBytes: numel(output) * 4, macs };
+  return { params, buffers, paramBytes, activationBytes: view ? 0 : numel(output) * 4, macs };
 }
 
 export function sumCosts(costs: Iterable<Cost>): Cost {

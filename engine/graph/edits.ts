@@ -19,7 +19,8 @@ export type GraphEdit =
   | { type: 'removeGroup'; id: string }
   /** Move a node or a group into another group (or the root, with `undefined`). */
   | { type: 'setParent'; id: string; parent: string | undefined }
-  | { type: 'setCollapsed'; id: string; collapsed: boolean }
+  /** Collapse or expand a group; `undefined` clears the flag (what undo restores on a group that never had it). */
+  | { type: 'setCollapsed'; id: string; collapsed: boolean | undefined }
   /** Move a node to another place in `graph.nodes`, which changes module order. */
   | { type: 'moveNode'; id: string; index: number };
 
@@ -152,10 +153,12 @@ export function applyEdit(graph: Graph, edit: GraphEdit): { graph: Graph; invers
       const gi = indexOf(graph.groups, edit.id, 'group');
       const groups = [...graph.groups];
       const old = groups[gi]!;
-      groups[gi] = { ...old, collapsed: edit.collapsed };
+      const group = { ...old, collapsed: edit.collapsed };
+      if (edit.collapsed === undefined) delete group.collapsed;
+      groups[gi] = group;
       return {
         graph: { ...graph, groups },
-        inverse: { type: 'setCollapsed', id: edit.id, collapsed: old.collapsed === true },
+        inverse: { type: 'setCollapsed', id: edit.id, collapsed: old.collapsed },
       };
     }
     case 'moveNode': {

@@ -19,6 +19,7 @@ export const Flatten: LayerDef = {
     end_dim: { type: 'int', default: -1, min: -4, help: 'Last dimension to join; -1 is the last.' },
   },
   arity: { min: 1, max: 1 },
+  view: true,
   infer(inputs, params) {
     const input = inputs[0]!;
     // Dimensions counted with the batch, as PyTorch does: sample dim i is tensor dim i + 1.
@@ -29,7 +30,7 @@ export const Flatten: LayerDef = {
     if (start >= rank || end >= rank || end < start)
       return fail({
         code: PROBLEMS.badParam.code,
-        param: end < start ? 'end_dim' : 'start_dim',
+        param: start >= rank ? 'start_dim' : 'end_dim',
         message: `Flatten(start_dim=${start}, end_dim=${endRaw}) does not fit a batch of ${shapeText(input)} samples (${rank} dimensions with the batch).`,
         expected: `1 <= start_dim <= end_dim < ${rank}`,
         arrived: `start_dim ${start}, end_dim ${endRaw}`,

@@ -14,6 +14,7 @@ export const Output: LayerDef = {
     label_smoothing: { type: 'float', default: 0, min: 0, max: 1, help: 'Cross-entropy label smoothing.' },
   },
   arity: { min: 1, max: 1 },
+  view: true,
   infer(inputs, params) {
     const input = inputs[0]!;
     const classes = int(params, 'num_classes');

@@ -20,6 +20,7 @@ export const Reshape: LayerDef = {
     },
   },
   arity: { min: 1, max: 1 },
+  view: true,
   infer(inputs, params) {
     const input = inputs[0]!;
     const target = ints(params, 'shape');

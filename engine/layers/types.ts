@@ -107,4 +107,6 @@ export interface LayerDef {
   describe(params: Params): string;
   /** PyTorch constructor for code export, from resolved params, e.g. `nn.Conv2d(1, 6, kernel_size=5)`. */
   torch(params: Params): string;
+  /** The output is a view of the input (same memory, no copy), like Flatten: it costs no activation memory. */
+  view?: boolean;
 }

@@ -156,6 +156,7 @@ const list = (v: Json, p: string): Json[] => {
 };
 
 function describe(v: Json | undefined): string {
+  if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
@@ -300,12 +301,14 @@ export function parseProject(source: string): Project {
       '',
     );
   const layoutRaw = field(top, 'layout', 'project', object);
-  const layout: Project['layout'] = {};
-  for (const [key, value] of Object.entries(layoutRaw)) {
-    const at = `project.layout.${key}`;
-    const pos = object(value, at);
-    layout[key] = { x: field(pos, 'x', at, finite), y: field(pos, 'y', at, finite) };
-  }
+  // NOTE: fromEntries defines own properties, so even a node id "__proto__" keeps its position.
+  const layout: Project['layout'] = Object.fromEntries(
+    Object.entries(layoutRaw).map(([key, value]) => {
+      const at = `project.layout.${key}`;
+      const pos = object(value, at);
+      return [key, { x: field(pos, 'x', at, finite), y: field(pos, 'y', at, finite) }];
+    }),
+  );
   return {
     format: PROJECT_FORMAT,
     version: PROJECT_VERSION,
