@@ -1,0 +1,114 @@
+// Opening a WebGPU device from any GPU entry point (navigator.gpu, or Node's `webgpu`), with the adapter's larger limits.
+/// <reference types="@webgpu/types" />
+
+import { GpuError, toGpuError } from './errors.ts';
+
+/** The limits a training engine outgrows first; each is raised to what the adapter offers. */
+export const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBufferBindingSize',
+] as const;
+
+export type WantedLimit = (typeof WANTED_LIMITS)[number];
+
+export interface DeviceRequest {
+  powerPreference?: GPUPowerPreference;
+  /** Features to enable when the adapter has them (missing ones are skipped, not an error). */
+  optionalFeatures?: readonly GPUFeatureName[];
+  label?: string;
+}
+
+/** What the status bar shows about the adapter, and what variant choice is keyed on. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader, WARP): slow, but WebGPU works. */
+  isFallbackAdapter: boolean;
+  limits: Record<WantedLimit, number>;
+  features: string[];
+}
+
+export interface OpenedDevice {
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  summary: AdapterSummary;
+}
+
+/** The GPU entry point of a browser page or worker, or a GpuError saying how to get one. */
+export function browserGpu(): GPU {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu)
+    throw new GpuError('noWebGpu', {
+      detail: 'navigator.gpu is undefined (WebGPU also needs a secure context: https or http://localhost).',
+    });
+  return gpu;
+}
+
+export async function openDevice(gpu: GPU, request: DeviceRequest = {}): Promise<OpenedDevice> {
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: request.powerPreference ?? 'high-performance' });
+  } catch (error) {
+    throw new GpuError('noAdapter', { detail: String(error), cause: error });
+  }
+  if (!adapter) throw new GpuError('noAdapter', { detail: 'requestAdapter() returned null.' });
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) {
+    const offered = adapter.limits[name];
+    if (typeof offered === 'number') requiredLimits[name] = offered;
+  }
+  const requiredFeatures = (request.optionalFeatures ?? []).filter((f) => adapter.features.has(f));
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      label: request.label ?? 'neurocanvas',
+      requiredLimits,
+      requiredFeatures,
+    });
+  } catch (error) {
+    throw toGpuError(error, 'deviceRequest');
+  }
+  return { adapter, device, summary: summarize(adapter, device) };
+}
+
+function summarize(adapter: GPUAdapter, device: GPUDevice): AdapterSummary {
+  // NOTE: adapter.info is recent (Chrome 127+); older browsers have only requestAdapterInfo(). Missing fields read ''.
+  const info = (adapter as { info?: Partial<GPUAdapterInfo> }).info ?? {};
+  const limits = {} as Record<WantedLimit, number>;
+  for (const name of WANTED_LIMITS) limits[name] = Number(device.limits[name]);
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: Boolean(
+      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+        (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    ),
+    limits,
+    features: [...device.features].sort(),
+  };
+}
+
+/** One line for the status bar, e.g. "google swiftshader: SwiftShader driver 5.0.0 (software)". */
+export function adapterLabel(summary: AdapterSummary): string {
+  const who = [summary.vendor, summary.architecture].filter(Boolean).join(' ') || 'GPU';
+  const what = summary.description || summary.device;
+  return `${who}${what ? `: ${what}` : ''}${summary.isFallbackAdapter ? ' (software)' : ''}`;
+}
+
+/** The key that per-adapter choices (kernel variants) are cached under. */
+export function adapterKey(summary: AdapterSummary): string {
+  return [summary.vendor, summary.architecture, summary.device, summary.description].join('|');
+}

@@ -1,0 +1,23 @@
+// WebGPU flag values as plain numbers, so engine code runs where the GPUBufferUsage/GPUMapMode globals are absent.
+
+// NOTE: Node's `webgpu` package does not install GPUBufferUsage, GPUMapMode or GPUShaderStage as globals;
+// these values are fixed by the WebGPU specification, so the engine uses its own copies.
+export const BufferUsage = {
+  MAP_READ: 0x0001,
+  MAP_WRITE: 0x0002,
+  COPY_SRC: 0x0004,
+  COPY_DST: 0x0008,
+  INDEX: 0x0010,
+  VERTEX: 0x0020,
+  UNIFORM: 0x0040,
+  STORAGE: 0x0080,
+  INDIRECT: 0x0100,
+  QUERY_RESOLVE: 0x0200,
+} as const;
+
+export const MapMode = { READ: 0x0001, WRITE: 0x0002 } as const;
+
+export const ShaderStage = { VERTEX: 0x1, FRAGMENT: 0x2, COMPUTE: 0x4 } as const;
+
+/** The usual usage of a tensor: read and written by kernels, filled by uploads, copied out for readback. */
+export const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
