@@ -23,4 +23,5 @@ export const AdaptiveAvgPool2d: LayerDef = {
   macs: () => 0,
   describe: (params) => `to ${dimsText(pair(params, 'output_size'))}`,
   torch: (params) => `nn.AdaptiveAvgPool2d(${pyPair(pair(params, 'output_size'))})`,
+  lower: (b, p) => b.op('adaptive_avg_pool2d', { outputSize: pair(p, 'output_size') }, { x: b.inputs[0]! }),
 };

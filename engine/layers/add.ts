@@ -29,4 +29,5 @@ export const Add: LayerDef = {
   macs: () => 0,
   describe: () => '',
   torch: () => '',
+  lower: (b) => b.op('add', {}, { xs: b.inputs }),
 };

@@ -1,7 +1,7 @@
 // AvgPool2d: averages each window, as torch.nn.AvgPool2d.
 
-import { bool } from './params.ts';
-import { describePool, inferPool, poolKeywords, windowParams } from './pooling.ts';
+import { bool, pair } from './params.ts';
+import { describePool, inferPool, poolKeywords, poolStride, windowParams } from './pooling.ts';
 import type { LayerDef } from './types.ts';
 
 export const AvgPool2d: LayerDef = {
@@ -22,4 +22,16 @@ export const AvgPool2d: LayerDef = {
     if (!bool(params, 'count_include_pad')) parts.push('count_include_pad=False');
     return `nn.AvgPool2d(${parts.join(', ')})`;
   },
+  lower: (b, p) =>
+    b.op(
+      'avg_pool2d',
+      {
+        kernelSize: pair(p, 'kernel_size'),
+        stride: poolStride(p),
+        padding: pair(p, 'padding'),
+        ceilMode: bool(p, 'ceil_mode'),
+        countIncludePad: bool(p, 'count_include_pad'),
+      },
+      { x: b.inputs[0]! },
+    ),
 };

@@ -97,5 +97,24 @@ export function batchNorm(kind: 'BatchNorm1d' | 'BatchNorm2d', ranks: number[], 
     macs: () => 0,
     describe: (p) => (p.num_features === 'auto' ? 'auto' : `${p.num_features} ch`),
     torch: (p) => torch(kind, p),
+    lower(b, p) {
+      const affine = bool(p, 'affine');
+      const trackRunningStats = bool(p, 'track_running_stats');
+      return b.op(
+        'batch_norm',
+        { eps: num(p, 'eps'), momentum: num(p, 'momentum'), affine, trackRunningStats },
+        {
+          x: b.inputs[0]!,
+          ...(affine ? { weight: b.state('weight'), bias: b.state('bias') } : {}),
+          ...(trackRunningStats
+            ? {
+                running_mean: b.state('running_mean'),
+                running_var: b.state('running_var'),
+                num_batches_tracked: b.state('num_batches_tracked'),
+              }
+            : {}),
+        },
+      );
+    },
   };
 }

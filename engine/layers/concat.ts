@@ -36,4 +36,5 @@ export const Concat: LayerDef = {
   macs: () => 0,
   describe: () => 'on channels',
   torch: () => '',
+  lower: (b) => b.op('concat', {}, { xs: b.inputs }),
 };

@@ -141,4 +141,16 @@ export const Conv2d: LayerDef = {
   describe: convDescribe,
   torch: (params) =>
     `nn.Conv2d(${int(params, 'in_channels')}, ${int(params, 'out_channels')}, ${convKeywords(params)})`,
+  lower: (b, p) =>
+    b.op(
+      'conv2d',
+      {
+        stride: pair(p, 'stride'),
+        padding: pair(p, 'padding'),
+        dilation: pair(p, 'dilation'),
+        groups: int(p, 'groups'),
+        bias: bool(p, 'bias'),
+      },
+      { x: b.inputs[0]!, weight: b.state('weight'), ...(bool(p, 'bias') ? { bias: b.state('bias') } : {}) },
+    ),
 };

@@ -48,4 +48,5 @@ export const Flatten: LayerDef = {
     if (int(params, 'end_dim') !== -1) parts.push(`end_dim=${int(params, 'end_dim')}`);
     return `nn.Flatten(${parts.join(', ')})`;
   },
+  lower: (b) => b.view(b.inputs[0]!, [b.batchSize, ...b.output]),
 };

@@ -24,4 +24,5 @@ export const Input: LayerDef = {
   macs: () => 0,
   describe: (params) => shapeText(ints(params, 'shape')),
   torch: () => '',
+  lower: (b) => b.batch(),
 };

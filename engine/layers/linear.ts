@@ -63,4 +63,10 @@ export const Linear: LayerDef = {
     `${params.in_features === 'auto' ? 'auto' : params.in_features} -> ${params.out_features}`,
   torch: (params) =>
     `nn.Linear(${int(params, 'in_features')}, ${int(params, 'out_features')}${bool(params, 'bias') ? '' : ', bias=False'})`,
+  lower: (b, p) =>
+    b.op(
+      'linear',
+      { bias: bool(p, 'bias') },
+      { x: b.inputs[0]!, weight: b.state('weight'), ...(bool(p, 'bias') ? { bias: b.state('bias') } : {}) },
+    ),
 };

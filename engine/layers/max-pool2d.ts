@@ -1,7 +1,7 @@
 // MaxPool2d: keeps the largest value of each window, as torch.nn.MaxPool2d.
 
-import { pair, pyPair } from './params.ts';
-import { describePool, inferPool, poolKeywords, windowParams } from './pooling.ts';
+import { bool, pair, pyPair } from './params.ts';
+import { describePool, inferPool, poolKeywords, poolStride, windowParams } from './pooling.ts';
 import type { LayerDef } from './types.ts';
 
 export const MaxPool2d: LayerDef = {
@@ -23,4 +23,16 @@ export const MaxPool2d: LayerDef = {
     if (d[0] !== 1 || d[1] !== 1) parts.push(`dilation=${pyPair(d)}`);
     return `nn.MaxPool2d(${parts.join(', ')})`;
   },
+  lower: (b, p) =>
+    b.op(
+      'max_pool2d',
+      {
+        kernelSize: pair(p, 'kernel_size'),
+        stride: poolStride(p),
+        padding: pair(p, 'padding'),
+        dilation: pair(p, 'dilation'),
+        ceilMode: bool(p, 'ceil_mode'),
+      },
+      { x: b.inputs[0]! },
+    ),
 };

@@ -50,4 +50,11 @@ export const Output: LayerDef = {
   describe: (params) =>
     `${params.num_classes} classes${num(params, 'label_smoothing') ? `, smoothing ${params.label_smoothing}` : ''}`,
   torch: () => '',
+  lower(b, p) {
+    const logits = b.inputs[0]!;
+    const labels = b.labels();
+    const loss = b.op('cross_entropy', { labelSmoothing: num(p, 'label_smoothing') }, { logits, labels });
+    b.loss(loss, b.op('accuracy', {}, { logits, labels }), logits);
+    return logits;
+  },
 };

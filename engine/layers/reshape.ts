@@ -53,4 +53,5 @@ export const Reshape: LayerDef = {
   macs: () => 0,
   describe: (params) => `to [${ints(params, 'shape').join(', ')}]`,
   torch: (params) => `Reshape(${ints(params, 'shape').join(', ')})`,
+  lower: (b) => b.view(b.inputs[0]!, [b.batchSize, ...b.output]),
 };

@@ -1,5 +1,7 @@
 // The contract every layer kind fulfils: parameter schema, shape rule, PyTorch state and cost.
 
+import type { Lowering, Value } from '../compile/lowering.ts';
+
 /** A tensor shape without the batch dimension: [C, H, W] for images, [F] for vectors. */
 export type Shape = readonly number[];
 
@@ -107,6 +109,11 @@ export interface LayerDef {
   describe(params: Params): string;
   /** PyTorch constructor for code export, from resolved params, e.g. `nn.Conv2d(1, 6, kernel_size=5)`. */
   torch(params: Params): string;
+  /**
+   * The primitive ops (engine/compile/ops.ts) this layer runs as, from resolved params; returns the
+   * layer's output. Absent for kinds the engine cannot train yet.
+   */
+  lower?(b: Lowering, params: Params): Value;
   /** The output is a view of the input (same memory, no copy), like Flatten: it costs no activation memory. */
   view?: boolean;
 }
