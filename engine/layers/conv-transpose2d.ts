@@ -1,9 +1,9 @@
 // ConvTranspose2d: the learned upsampling convolution, as torch.nn.ConvTranspose2d.
 
 import { PROBLEMS } from '../problems.ts';
-import { convDescribe, convKeywords, convParams, convState } from './conv2d.ts';
+import { convDescribe, convInputIssue, convKeywords, convParams, convState } from './conv2d.ts';
 import { bool, int, pair, pyPair } from './params.ts';
-import { channelMismatch, fail, needImage, ok, outputTooSmall } from './shapes.ts';
+import { fail, ok, outputTooSmall } from './shapes.ts';
 import type { LayerDef } from './types.ts';
 
 export const ConvTranspose2d: LayerDef = {
@@ -22,22 +22,10 @@ export const ConvTranspose2d: LayerDef = {
   arity: { min: 1, max: 1 },
   infer(inputs, params) {
     const input = inputs[0]!;
-    const rank = needImage('ConvTranspose2d', input);
-    if (rank) return fail(rank);
+    const mismatch = convInputIssue('ConvTranspose2d', input, params);
+    if (mismatch) return fail(mismatch);
     const [c, h, w] = input as [number, number, number];
-    const declared = params.in_channels;
-    if (declared !== 'auto' && declared !== c)
-      return fail(channelMismatch('ConvTranspose2d', 'in_channels', declared as number, c, input));
     const out = int(params, 'out_channels');
-    const groups = int(params, 'groups');
-    if (c % groups !== 0 || out % groups !== 0)
-      return fail({
-        code: PROBLEMS.groupsMismatch.code,
-        param: 'groups',
-        message: `groups = ${groups} must divide both in_channels (${c}) and out_channels (${out}).`,
-        expected: `a divisor of ${c} and ${out}`,
-        arrived: String(groups),
-      });
     const [kh, kw] = pair(params, 'kernel_size');
     const [sh, sw] = pair(params, 'stride');
     const [ph, pw] = pair(params, 'padding');

@@ -3,7 +3,7 @@
 import { PROBLEMS } from '../problems.ts';
 import { bool, dimsText, int, pair, pyPair } from './params.ts';
 import { channelMismatch, fail, needImage, ok, outputTooSmall, windowOut, windowTooLarge } from './shapes.ts';
-import type { LayerDef, Params, StateEntry } from './types.ts';
+import type { LayerDef, LayerIssue, Params, Shape, StateEntry } from './types.ts';
 
 /** Keyword arguments that differ from PyTorch's defaults, shared by Conv2d and ConvTranspose2d. */
 export function convKeywords(params: Params, extra: [string, string][] = []): string {
@@ -27,6 +27,27 @@ export function convDescribe(params: Params): string {
   const step = s[0] === s[1] ? `s${s[0]}` : `s${dimsText(s)}`;
   const pad = p[0] === p[1] ? `p${p[0]}` : `p${dimsText(p)}`;
   return `${dimsText(pair(params, 'kernel_size'))} ${step} ${pad}, ${int(params, 'out_channels')} ch`;
+}
+
+/** What Conv2d and ConvTranspose2d check first: an image arrives, in_channels fits, groups divide the channels. */
+export function convInputIssue(kind: string, input: Shape, params: Params): LayerIssue | null {
+  const rank = needImage(kind, input);
+  if (rank) return rank;
+  const c = input[0]!;
+  const declared = params.in_channels;
+  if (declared !== 'auto' && declared !== c)
+    return channelMismatch(kind, 'in_channels', declared as number, c, input);
+  const out = int(params, 'out_channels');
+  const groups = int(params, 'groups');
+  if (c % groups !== 0 || out % groups !== 0)
+    return {
+      code: PROBLEMS.groupsMismatch.code,
+      param: 'groups',
+      message: `groups = ${groups} must divide both in_channels (${c}) and out_channels (${out}).`,
+      expected: `a divisor of ${c} and ${out}`,
+      arrived: String(groups),
+    };
+  return null;
 }
 
 /** Weight and bias with PyTorch's kaiming-uniform(a=sqrt(5)) bound 1/sqrt(fan_in). */
@@ -97,22 +118,10 @@ export const Conv2d: LayerDef = {
   arity: { min: 1, max: 1 },
   infer(inputs, params) {
     const input = inputs[0]!;
-    const rank = needImage('Conv2d', input);
-    if (rank) return fail(rank);
+    const mismatch = convInputIssue('Conv2d', input, params);
+    if (mismatch) return fail(mismatch);
     const [c, h, w] = input as [number, number, number];
-    const declared = params.in_channels;
-    if (declared !== 'auto' && declared !== c)
-      return fail(channelMismatch('Conv2d', 'in_channels', declared as number, c, input));
     const out = int(params, 'out_channels');
-    const groups = int(params, 'groups');
-    if (c % groups !== 0 || out % groups !== 0)
-      return fail({
-        code: PROBLEMS.groupsMismatch.code,
-        param: 'groups',
-        message: `groups = ${groups} must divide both in_channels (${c}) and out_channels (${out}).`,
-        expected: `a divisor of ${c} and ${out}`,
-        arrived: String(groups),
-      });
     const [kh, kw] = pair(params, 'kernel_size');
     const [sh, sw] = pair(params, 'stride');
     const [ph, pw] = pair(params, 'padding');
