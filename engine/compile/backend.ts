@@ -6,6 +6,15 @@ import type { ProgramCore, TensorId } from './program.ts';
 
 export type HostData = Float32Array | Int32Array;
 
+/** Loss and correct-count sums over the steps since the last take (GPU: kept on the device). */
+export interface MetricTotals {
+  /** Sum of the steps' mean losses. */
+  loss: number;
+  /** Sum of the steps' correct counts. */
+  correct: number;
+  steps: number;
+}
+
 /** A program bound to one backend's memory: one buffer per plan slot and per persistent tensor. */
 export interface Executor<P extends ProgramCore = ProgramCore> {
   readonly program: P;
@@ -23,6 +32,15 @@ export interface Executor<P extends ProgramCore = ProgramCore> {
   flush(): Promise<void>;
   /** Frees the backend's memory. */
   dispose(): void;
+  /**
+   * Optional (WebGPU): ends the current command buffer and submits it without waiting, so one training step
+   * is one submission. Backends without it have nothing to submit.
+   */
+  submit?(): void;
+  /** Optional (WebGPU): adds the loss (float32, 1) and correct count (int32, 1) to totals kept on the device. */
+  accumulateMetrics?(loss: TensorId, correct: TensorId): void;
+  /** Optional (WebGPU): reads the totals (one readback) and resets them to zero. */
+  takeMetrics?(): Promise<MetricTotals>;
 }
 
 export interface Backend {

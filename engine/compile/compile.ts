@@ -8,6 +8,7 @@ import type { Graph } from '../graph/types.ts';
 import { layerDef } from '../layers/registry.ts';
 import type { Lowering, Value } from './lowering.ts';
 import { ProgramBuilder } from './lowering.ts';
+import { randomStream } from './op-rules.ts';
 import { type Shape, UPDATE_STATE, type UpdateName } from './ops.ts';
 import { planBuffers } from './plan.ts';
 import { type Program, type StateTensor, storageOf, type TensorId, type UpdateStep } from './program.ts';
@@ -105,6 +106,7 @@ export function compile(graph: Graph, batchSize: number, options: CompileOptions
   walk(analysis.tree);
   const outputsOf = new Map<string, Value>();
   let declared: { loss: Value; correct: Value; logits: Value } | undefined;
+  const random: { key: Value | null } = { key: null };
 
   for (const id of analysis.order) {
     if (!reached.has(id)) continue;
@@ -132,6 +134,17 @@ export function compile(graph: Graph, batchSize: number, options: CompileOptions
       view: (x, shape) => b.view(x, shape, `${path}:view`),
       loss(loss, correct, logits) {
         declared = { loss, correct, logits };
+      },
+      random() {
+        if (mode === 'eval') return null;
+        random.key ??= b.tensor({
+          name: 'random key',
+          shape: [2],
+          dtype: 'int32',
+          role: 'randomKey',
+          persistent: true,
+        });
+        return { key: random.key, stream: randomStream(path) };
       },
     };
     const out = def.lower(lowering, info.resolved!);
@@ -198,6 +211,7 @@ export function compile(graph: Graph, batchSize: number, options: CompileOptions
     loss: loss.id,
     correct: correct.id,
     nodeOutputs: new Map([...outputsOf].map(([k, v]) => [k, v.id])),
+    randomKey: random.key?.id ?? null,
     plan: planBuffers(b.tensors, b.forward, backward, options.reuse ?? true),
   };
 }

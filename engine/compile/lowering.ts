@@ -30,6 +30,11 @@ export interface Lowering {
   view(x: Value, shape: Shape): Value;
   /** Declares the network's loss, correct count and logits (Output layers). */
   loss(loss: Value, correct: Value, logits: Value): void;
+  /**
+   * For layers that draw random numbers (Dropout): the program's random key, int32 (seed, step), and this
+   * layer's stream (a hash of its module path). null in eval programs, which draw none.
+   */
+  random(): { key: Value; stream: number } | null;
 }
 
 function mapHandles<T, U>(record: object, f: (v: T) => U): Record<string, U | U[]> {

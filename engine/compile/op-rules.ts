@@ -180,6 +180,19 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
     backwardReads: [],
     backwardReadsOutput: false,
   },
+  dropout: {
+    output: (_a, { x, key }) => {
+      if (key.length !== 1 || key[0] !== 2)
+        throw new Error(`dropout's key must have shape (2), got (${key.join(', ')})`);
+      return x;
+    },
+    outputDtype: 'float32',
+    intInputs: ['key'],
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: ['key'],
+    backwardReadsOutput: false,
+  },
   cross_entropy: {
     output: () => [1],
     outputDtype: 'float32',
@@ -201,3 +214,53 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
 };
 
 export const OP_NAMES = Object.keys(OPS) as OpName[];
+
+// The dropout draw, the same bits on every backend (u32 arithmetic only, so a WGSL kernel ports it line by line):
+//   step key  k    = hash32(seed ^ hash32(step ^ hash32(stream)))        once per op and step
+//   bits      b(i) = hash32(hash32(i ^ k) + k)                           i = flat index over (N, ...), mod 2^32
+//   dropped        = (b(i) >>> 8) < round(p * 2^24)                      24 bits, so p = 1 drops every value
+//   y(i)           = x(i) * m(i), m(i) = dropped ? 0 : float32(1 / (1 - p))   backward: dx(i) += dy(i) * m(i)
+// `seed` and `step` are the program's random key (Program.randomKey), written before each training step.
+
+/** lowbias32 (Wellons' hash-prospector): a 32-bit integer hash with full avalanche; returns an unsigned value. */
+export function hash32(value: number): number {
+  let x = value | 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** FNV-1a over a layer's module path: the `stream` that gives each random op its own numbers. */
+export function randomStream(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** What to write into Program.randomKey before a training step: int32 (seed, step), as u32 bit patterns. */
+export function randomKeyData(seed: number, step: number): Int32Array {
+  return Int32Array.of(seed | 0, step | 0);
+}
+
+/** The dropout key of one op at one step (see the draw above). */
+export function dropoutStepKey(seed: number, step: number, stream: number): number {
+  return hash32(seed ^ hash32(step ^ hash32(stream)));
+}
+
+/** The 32 random bits of element `index` under a step key. */
+export function dropoutBits(stepKey: number, index: number): number {
+  return hash32((hash32(index ^ stepKey) + stepKey) | 0);
+}
+
+/** Elements whose `bits >>> 8` fall below this are dropped: round(p * 2^24). */
+export function dropoutThreshold(p: number): number {
+  return Math.min(2 ** 24, Math.max(0, Math.round(p * 2 ** 24)));
+}
+
+/** What kept values are multiplied by: float32(1 / (1 - p)), and 0 when p = 1 (everything is dropped). */
+export function dropoutScale(p: number): number {
+  return p >= 1 ? 0 : Math.fround(1 / (1 - p));
+}

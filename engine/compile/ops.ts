@@ -47,6 +47,17 @@ export interface BatchNormAttrs {
   affine: boolean;
   trackRunningStats: boolean;
 }
+/**
+ * torch.nn.Dropout. Training: each value is kept with probability 1 - p and scaled by 1 / (1 - p), or zeroed
+ * (p = 1 zeroes all); eval mode copies. The mask is a counter-based draw (`dropoutDraw` in op-rules.ts, the
+ * same on every backend) from the program's random key (seed, step) and this op's `stream`, so backward
+ * redraws the same mask instead of saving it.
+ */
+export interface DropoutAttrs {
+  p: number;
+  /** A 32-bit hash of the layer's module path: each Dropout layer draws its own mask. */
+  stream: number;
+}
 /** Mean cross-entropy over the batch, from logits, with optional label smoothing. */
 export interface CrossEntropyAttrs {
   labelSmoothing: number;
@@ -66,6 +77,7 @@ export interface OpAttrs {
   add: NoAttrs;
   /** Concatenation along dimension 1 (channels or features). */
   concat: NoAttrs;
+  dropout: DropoutAttrs;
   cross_entropy: CrossEntropyAttrs;
   /** Number of samples whose argmax (first maximum) equals the label; no gradient. */
   accuracy: NoAttrs;
@@ -84,6 +96,8 @@ export interface OpInputs<T> {
   relu: { x: T };
   add: { xs: readonly T[] };
   concat: { xs: readonly T[] };
+  /** key: the program's int32 random key (seed, step), shape (2). */
+  dropout: { x: T; key: T };
   /** labels: int32 class indices, shape (N). */
   cross_entropy: { logits: T; labels: T };
   accuracy: { logits: T; labels: T };
@@ -102,6 +116,8 @@ export interface OpSaved<T> {
   relu: Record<string, never>;
   add: Record<string, never>;
   concat: Record<string, never>;
+  /** Nothing: backward redraws the mask from the key. */
+  dropout: Record<string, never>;
   /** softmax(logits), (N, K). */
   cross_entropy: { probs: T };
   accuracy: Record<string, never>;
@@ -118,6 +134,7 @@ export interface OpGrads<T> {
   relu: { x?: T };
   add: { xs: readonly (T | undefined)[] };
   concat: { xs: readonly (T | undefined)[] };
+  dropout: { x?: T };
   cross_entropy: { logits?: T };
   accuracy: Record<string, never>;
 }

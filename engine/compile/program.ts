@@ -22,7 +22,9 @@ export type TensorRole =
   | 'buffer'
   | 'optimizerState'
   /** Filled once when a program is bound (the loss gradient seed, 1). */
-  | 'constant';
+  | 'constant'
+  /** int32 (seed, step) for random ops (dropout), written before each training step. */
+  | 'randomKey';
 
 export interface TensorInfo {
   id: TensorId;
@@ -123,6 +125,11 @@ export interface Program extends ProgramCore {
   correct: TensorId;
   /** Output tensor of each lowered graph node (transient unless kept at compile time). */
   nodeOutputs: ReadonlyMap<string, TensorId>;
+  /**
+   * int32 (seed, step) that random ops (dropout) draw from: write randomKeyData(seed, step) (op-rules.ts) before
+   * each training step, a new step each time, or every step draws the same mask. null when nothing draws.
+   */
+  randomKey: TensorId | null;
 }
 
 /** The tensor whose memory `id` uses (itself unless it is a view). */

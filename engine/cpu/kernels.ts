@@ -9,6 +9,7 @@ import { batchNorm } from './batch-norm.ts';
 import { concat } from './concat.ts';
 import { conv2d } from './conv2d.ts';
 import { crossEntropy } from './cross-entropy.ts';
+import { dropout } from './dropout.ts';
 import { linear } from './linear.ts';
 import { maxPool2d } from './max-pool2d.ts';
 import { adam, type CpuUpdate, sgd } from './optimizers.ts';
@@ -25,6 +26,7 @@ export const CPU_KERNELS: { readonly [K in OpName]: CpuKernel<K> } = {
   relu,
   add,
   concat,
+  dropout,
   cross_entropy: crossEntropy,
   accuracy,
 };

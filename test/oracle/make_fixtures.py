@@ -226,6 +226,14 @@ def elementwise_cases(c):
     x[0, 0, 0, :2] = 0.0  # ReLU's gradient at exactly 0 is 0
     c.add("relu/basic", "relu", {}, {"x": x}, lambda t: torch.relu(t["x"]))
     c.add("relu/flat", "relu", {}, {"x": randn(g, 4, 9)}, lambda t: torch.relu(t["x"]))
+    # NOTE: torch cannot draw our dropout mask (another generator), so the fixtures pin what must agree:
+    # p = 0 in training passes values and gradients through; eval mode is the identity whatever p is.
+    # The mask itself is checked against its pinned hash values in test/unit/engine-dropout.test.ts.
+    key = torch.tensor([7, 3], dtype=torch.int32)
+    c.add("dropout/train_p0", "dropout", {"p": 0.0, "stream": 11}, {"x": randn(g, 2, 3, 4, 4), "key": key},
+          lambda t: F.dropout(t["x"], 0.0, training=True))
+    c.add("dropout/eval", "dropout", {"p": 0.5, "stream": 11}, {"x": randn(g, 3, 10), "key": key},
+          lambda t: F.dropout(t["x"], 0.5, training=False), training=False)
     xs = [randn(g, 2, 3, 4, 4) for _ in range(3)]
     c.add("add/three", "add", {}, {"xs": xs}, lambda t: t["xs"][0] + t["xs"][1] + t["xs"][2])
     xs = [randn(g, 2, 2, 3, 3), randn(g, 2, 3, 3, 3), randn(g, 2, 1, 3, 3)]
@@ -327,8 +335,8 @@ class ResNet(nn.Module):
         return self.outlayer(x.view(x.size(0), -1))
 
 
-def network_fixture(make, input_shape, batch, seed):
-    """Initial state, a batch, train/eval forward, one SGD-momentum step and three Adam steps."""
+def network_fixture(make, input_shape, batch, seed, adam):
+    """Initial state, a batch, train/eval forward, one SGD-momentum step and three Adam steps (options `adam`)."""
     store = Store()
     torch.manual_seed(seed)
     model = make()
@@ -358,7 +366,6 @@ def network_fixture(make, input_shape, batch, seed):
     with torch.no_grad():
         store.put("eval.logits", model(images))  # after the SGD step: eval mode uses the updated running stats
 
-    adam = dict(lr=1e-3)
     model.load_state_dict(init)
     model.train()
     opt = torch.optim.Adam(model.parameters(), **adam)
@@ -394,10 +401,14 @@ def main():
     store = Store()
     save("optimizers", store, {"torch": torch.__version__, "cases": optimizer_cases(store)})
 
-    store, meta = network_fixture(LeNet, (1, 28, 28), 8, 11)
+    store, meta = network_fixture(LeNet, (1, 28, 28), 8, 11, dict(lr=1e-3))
     save("lenet", store, {"torch": torch.__version__, **meta})
     size = 6  # the course uses 32 x 32 images; 6 x 6 keeps the CPU tests fast and the fixture small
-    store, meta = network_fixture(lambda: ResNet(size), (3, size, size), 8, 21)
+    # NOTE: a conv bias that feeds a BatchNorm has a true gradient of 0 (the BatchNorm subtracts it again), so
+    # without weight decay its computed gradient is float32 noise (~1e-8) on the scale of Adam's eps, and the
+    # noise picks the step's direction differently on each backend. weight_decay makes the gradient
+    # weight_decay * bias (>= 1e-6 for the smallest bias here, 1e-4), which the noise cannot flip.
+    store, meta = network_fixture(lambda: ResNet(size), (3, size, size), 8, 21, dict(lr=1e-3, weight_decay=1e-2))
     save("resnet", store, {"torch": torch.__version__, **meta})
 
 

@@ -1,0 +1,35 @@
+// The WebGPU backend: binds a compiled program to a GpuRuntime (pipelines, buffers, bind groups made once)
+// and returns an executor whose training step is one command buffer.
+
+import type { Backend } from '../compile/backend.ts';
+import type { ProgramCore } from '../compile/program.ts';
+import { chooseVariant, type GpuRuntime, type MatmulVariant } from '../gpu/index.ts';
+import { bindProgram } from './bind.ts';
+import { GpuExecutor } from './executor.ts';
+
+export interface WebGpuBackendOptions {
+  /** Matmul kernel for Linear; default: the fastest on this adapter (chooseVariant measures it once). */
+  matmulVariant?: MatmulVariant;
+  /** Workgroups along x before the conv kernels loop over more positions. Default 4096. */
+  maxWorkgroups?: number;
+}
+
+export interface WebGpuBackend extends Backend {
+  readonly runtime: GpuRuntime;
+  bind<P extends ProgramCore>(program: P): Promise<GpuExecutor<P>>;
+}
+
+export function webgpuBackend(runtime: GpuRuntime, options: WebGpuBackendOptions = {}): WebGpuBackend {
+  return {
+    name: 'webgpu',
+    runtime,
+    async bind<P extends ProgramCore>(program: P) {
+      const matmulVariant = options.matmulVariant ?? (await chooseVariant(runtime));
+      const bound = await bindProgram(runtime, program, {
+        matmulVariant,
+        maxWorkgroups: options.maxWorkgroups,
+      });
+      return new GpuExecutor(program, runtime, bound);
+    },
+  };
+}

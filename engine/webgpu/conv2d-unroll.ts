@@ -1,0 +1,116 @@
+// Unrolled tap sequences for the conv kernels, filled into their {{...}} placeholders. NOTE: SwiftShader does
+// not unroll loops over override constants; the same taps as straight-line code ran 2-3x faster there, but
+// bodies much longer than about 10 taps got slower again, so the unit unrolled depends on the window.
+
+import type { Conv2dAttrs } from '../compile/ops.ts';
+
+const ACCUMULATORS = ['a', 'b', 'c', 'd'] as const;
+
+/** `k * name` terms joined into a WGSL u32 expression, leaving out zeros ('0u' when all are). */
+function offset(terms: [number, string][]): string {
+  const parts = terms.filter(([k]) => k !== 0).map(([k, name]) => (name ? `${k}u * ${name}` : `${k}u`));
+  return parts.length ? parts.join(' + ') : '0u';
+}
+
+/** One tap of conv2d.wgsl: 4 input loads at `at`, OB / 4 vec4 weight loads, one accumulator per position. */
+function forwardTap(at: string, ob: number, indent: string): string[] {
+  const lines = [`${indent}{`, `${indent}  let at = base + vec4u(${at});`];
+  lines.push(`${indent}  let xv = vec4f(x[at.x], x[at.y], x[at.z], x[at.w]);`);
+  for (let v = 0; v < ob / 4; v++) {
+    const acc = ACCUMULATORS[v];
+    lines.push(
+      `${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`,
+      `${indent}  ${acc}0 += w${v} * xv.x; ${acc}1 += w${v} * xv.y; ${acc}2 += w${v} * xv.z; ${acc}3 += w${v} * xv.w;`,
+    );
+  }
+  lines.push(`${indent}  wi += row;`, `${indent}}`);
+  return lines;
+}
+
+export type UnrollUnit = 'row' | 'channel' | 'channels';
+
+/** What one loop trip unrolls: a kernel row for wide windows, a channel for 3x3, several for 1x1. */
+export function unrollUnit(kh: number, kw: number): UnrollUnit {
+  return kh * kw > 12 ? 'row' : kh * kw >= 4 ? 'channel' : 'channels';
+}
+
+/** Template values for conv2d.wgsl (the template is part of the pipeline cache key). */
+export function forwardTemplate(attrs: Conv2dAttrs, kh: number, kw: number, cg: number, ob: number) {
+  const [dh, dw] = attrs.dilation;
+  const unit = unrollUnit(kh, kw);
+  const lines: string[] = [];
+  if (unit === 'row') {
+    lines.push('    for (var c = 0u; c < params.cg; c++) {', '      for (var kh = 0u; kh < KH; kh++) {');
+    lines.push(`        let row_base = base + vec4u(kh * ${dh}u * params.wp);`);
+    for (let j = 0; j < kw; j++)
+      lines.push(
+        ...forwardTap(offset([[j * dw, '']]), ob, '        ').map((l) => l.replace('base +', 'row_base +')),
+      );
+    lines.push('      }', '      base += vec4u(plane);', '    }');
+  } else {
+    const channels = unit === 'channels' ? Math.max(1, Math.min(4, cg)) : 1;
+    lines.push(`    var c = 0u;`, `    for (; c + ${channels}u <= params.cg; c += ${channels}u) {`);
+    for (let u = 0; u < channels; u++)
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++)
+          lines.push(
+            ...forwardTap(
+              offset([
+                [u, 'plane'],
+                [i * dh, 'params.wp'],
+                [j * dw, ''],
+              ]),
+              ob,
+              '      ',
+            ),
+          );
+    lines.push(`      base += vec4u(${channels}u * plane);`, '    }');
+    if (channels > 1) {
+      lines.push('    for (; c < params.cg; c++) {');
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++)
+          lines.push(
+            ...forwardTap(
+              offset([
+                [i * dh, 'params.wp'],
+                [j * dw, ''],
+              ]),
+              ob,
+              '      ',
+            ),
+          );
+      lines.push('      base += vec4u(plane);', '    }');
+    }
+  }
+  return { KERNEL_TAPS: String(kh * kw), LOOP: unit, TAPS: lines.join('\n') };
+}
+
+/** conv2d_weight_grad.wgsl's position body: `count` positions, each 4 taps of x times OB channels of dy. */
+function weightGradPositions(count: number, ob: number): string {
+  const lines: string[] = [];
+  for (let p = 0; p < count; p++) {
+    const sw = p ? ` + ${p}u * SW` : '';
+    const d = p ? ` + ${p}u` : '';
+    lines.push('      {', `        let at = x_tap + x_at${sw};`);
+    lines.push('        let xv = select(vec4f(x[at.x], x[at.y], x[at.z], x[at.w]), vec4f(1.0), is_bias);');
+    lines.push(
+      `        let d = dy_at${d} + dy_lo;`,
+      '        let dl = vec4f(dy[d.x], dy[d.y], dy[d.z], dy[d.w]);',
+    );
+    lines.push('        a0 += dl * xv.x; a1 += dl * xv.y; a2 += dl * xv.z; a3 += dl * xv.w;');
+    if (ob === 8) {
+      lines.push(
+        `        let e = dy_at${d} + dy_hi;`,
+        '        let dh = vec4f(dy[e.x], dy[e.y], dy[e.z], dy[e.w]);',
+      );
+      lines.push('        b0 += dh * xv.x; b1 += dh * xv.y; b2 += dh * xv.z; b3 += dh * xv.w;');
+    }
+    lines.push('      }');
+  }
+  return lines.join('\n');
+}
+
+/** Template values for conv2d_weight_grad.wgsl. */
+export function weightGradTemplate(ob: number) {
+  return { POSITIONS_4: weightGradPositions(4, ob), POSITIONS_1: weightGradPositions(1, ob) };
+}

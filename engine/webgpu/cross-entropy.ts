@@ -1,0 +1,76 @@
+// Softmax cross-entropy (mean, label smoothing) and the correct count on the GPU
+// (shaders/cross_entropy.wgsl, cross_entropy_backward.wgsl, accuracy.wgsl).
+
+import { elementGroups, type GpuKernel, Params, tensor } from './dispatch-plan.ts';
+
+export const crossEntropy: GpuKernel<'cross_entropy'> = {
+  // logits (N, K), labels (N) int32 -> loss (1); saved probs (N, K)
+  forward(step, ctx) {
+    const [N, K] = ctx.shape(step.inputs.logits) as [number, number];
+    return [
+      {
+        spec: {
+          name: 'cross_entropy',
+          bindings: ['read-only-storage', 'read-only-storage', 'storage', 'storage', 'uniform'],
+        },
+        bindings: [
+          tensor(step.inputs.logits),
+          tensor(step.inputs.labels),
+          tensor(step.saved.probs),
+          tensor(step.output),
+          new Params().u32(N, K).f32(step.attrs.labelSmoothing).u32(0x7fc00000).binding(),
+        ],
+        grid: [1, 1, 1],
+      },
+    ];
+  },
+
+  // dloss (1) -> dlogits (N, K) (+)= dloss * (p - q) / N
+  backward(step, ctx) {
+    const g = step.grads.logits;
+    if (!g) return [];
+    const [N, K] = ctx.shape(step.inputs.logits) as [number, number];
+    return [
+      {
+        spec: {
+          name: 'cross_entropy_backward',
+          bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'uniform'],
+        },
+        bindings: [
+          tensor(step.saved.probs),
+          tensor(step.inputs.labels),
+          tensor(step.gradOutput),
+          tensor(g.tensor),
+          new Params().u32(N, K).f32(step.attrs.labelSmoothing).u32(g.accumulate).binding(),
+        ],
+        grid: elementGroups(N * K),
+      },
+    ];
+  },
+};
+
+export const accuracy: GpuKernel<'accuracy'> = {
+  // logits (N, K), labels (N) int32 -> correct (1) int32
+  forward(step, ctx) {
+    const [N, K] = ctx.shape(step.inputs.logits) as [number, number];
+    return [
+      {
+        spec: {
+          name: 'accuracy',
+          bindings: ['read-only-storage', 'read-only-storage', 'storage', 'uniform'],
+        },
+        bindings: [
+          tensor(step.inputs.logits),
+          tensor(step.inputs.labels),
+          tensor(step.output),
+          new Params().u32(N, K).binding(),
+        ],
+        grid: [1, 1, 1],
+      },
+    ];
+  },
+
+  backward() {
+    throw new Error('accuracy has no gradient');
+  },
+};

@@ -1,0 +1,221 @@
+// Training benchmark on the current WebGPU adapter: images/s for LeNet-5 and the chapter's ResNet at batch 64,
+// time to the first finished step, conv kernel GFLOP/s next to the best matmul's, and the same training with
+// TensorFlow.js (WebGPU, same adapter) and PyTorch (CPU, 2 threads), with the ratios.
+// Run: npx tsx test/bench/train.bench.ts [--runs 3] [--lenet-steps 5] [--resnet-steps 1] [--tfjs-steps 3]
+//        [--no-tfjs] [--no-torch]
+// NOTE: medians over runs, warm-up excluded; every clock stops after the GPU work finished (a readback).
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile } from '../../engine/compile/compile.ts';
+import type { Conv2dAttrs } from '../../engine/compile/ops.ts';
+import type { BackwardStep, Program } from '../../engine/compile/program.ts';
+import { compileOp } from '../../engine/compile/single-op.ts';
+import { timeVariants } from '../../engine/gpu/index.ts';
+import { nodeGpu, openNodeRuntime } from '../../engine/gpu/node-device.ts';
+import { parseProject } from '../../engine/io/project/project.ts';
+import { SGD } from '../../engine/train/optimizers.ts';
+import { Random } from '../../engine/train/random.ts';
+import { initialize } from '../../engine/train/state.ts';
+import type { Batch } from '../../engine/train/train-step.ts';
+import { trainSteps } from '../../engine/train/train-steps.ts';
+import { convFlops, convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BATCH = 64;
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? Number(process.argv[at + 1]) : fallback;
+}
+const runs = option('runs', 3);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const seconds = (start: number) => (performance.now() - start) / 1000;
+const template = (name: string) => parseProject(readFileSync(join(ROOT, 'templates', name), 'utf8')).graph;
+
+const runtime = await openNodeRuntime();
+console.log(`adapter: ${runtime.info().label}`);
+console.log(`batch ${BATCH}, SGD momentum 0.9, random data; medians of ${runs} runs, warm-up excluded\n`);
+const backend = webgpuBackend(runtime);
+
+/** Random images and labels for a program's batch shape, from a fixed seed. */
+function batches(program: Program, count: number): Batch[] {
+  const rng = new Random(7);
+  const size = program.tensors[program.batch]!.shape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: count }, () => ({
+    images: Float32Array.from({ length: size }, () => rng.normal()),
+    labels: Int32Array.from({ length: BATCH }, () => rng.int(10)),
+  }));
+}
+
+interface Throughput {
+  firstStep: number;
+  imagesPerSecond: number;
+}
+
+/** Ours: time to the first finished step from compile (pipelines included), then images/s over `steps`. */
+async function ours(name: string, file: string, steps: number): Promise<Throughput> {
+  const started = performance.now();
+  const program = compile(template(file), BATCH, { optimizer: 'sgd' });
+  const exec = await backend.bind(program);
+  initialize(exec, new Random(1));
+  const data = batches(program, steps);
+  const sgd = new SGD({ lr: 0.01, momentum: 0.9 });
+  await trainSteps(exec, sgd, data.slice(0, 1), { readEvery: 1 });
+  const firstStep = seconds(started);
+  await trainSteps(exec, sgd, data.slice(0, 1), { readEvery: 1 }); // warm-up
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    await trainSteps(exec, sgd, data, { readEvery: steps }); // the one read at the end waits for the GPU
+    rates.push((steps * BATCH) / seconds(start));
+  }
+  exec.dispose();
+  const result = { firstStep, imagesPerSecond: median(rates) };
+  console.log(
+    `${name.padEnd(9)} ${result.imagesPerSecond.toFixed(1).padStart(8)} images/s   first step ${firstStep.toFixed(1)} s (compile included), ${steps} steps per run`,
+  );
+  return result;
+}
+
+console.log('NeuroCanvas WebGPU training');
+const lenet = await ours('LeNet-5', 'lenet5.json', option('lenet-steps', 5));
+const resnet = await ours('ResNet', 'resnet_chapter.json', option('resnet-steps', 1));
+
+// Conv kernels: one conv at a time, each pass alone (the backward variants keep only one gradient).
+console.log('\nconv kernels (GFLOP/s from 2 * N * O * OH * OW * Cg * KH * KW per pass)');
+const convs: [string, number[], number[], Conv2dAttrs][] = [
+  [
+    'LeNet conv2 6->16 5x5, N=64, 14x14',
+    [64, 6, 14, 14],
+    [16, 6, 5, 5],
+    { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: true },
+  ],
+  [
+    'ResNet blk2.conv2 32->32 3x3, N=16, 32x32',
+    [16, 32, 32, 32],
+    [32, 32, 3, 3],
+    { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
+  ],
+];
+for (const [name, x, weight, attrs] of convs) {
+  const program = compileOp('conv2d', attrs, { x, weight, bias: [weight[0]!] });
+  const step = program.backward[0] as BackwardStep<'conv2d'>;
+  const grads = step.grads;
+  const flops = convFlops(convGeometry(attrs, x, weight, program.tensors[program.output]!.shape));
+  const passes: [string, number, typeof program][] = [
+    ['forward', flops.forward, { ...program, backward: [] }],
+    ['input grad', flops.inputGrad, { ...program, backward: [{ ...step, grads: { x: grads.x } }] }],
+    [
+      'weight grad',
+      flops.weightGrad,
+      { ...program, backward: [{ ...step, grads: { weight: grads.weight, bias: grads.bias } }] },
+    ],
+  ];
+  const cells: string[] = [];
+  for (const [pass, count, variant] of passes) {
+    const exec = await backend.bind(variant);
+    const run = () => (pass === 'forward' ? exec.forward(0, true) : exec.backward(0, true));
+    run(); // warm-up
+    await exec.flush();
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const start = performance.now();
+      run();
+      await exec.flush();
+      times.push(seconds(start));
+    }
+    exec.dispose();
+    cells.push(`${pass} ${(count / median(times) / 1e9).toFixed(2)}`);
+  }
+  console.log(`  ${name.padEnd(42)} ${cells.join(', ')}`);
+}
+const matmul = await timeVariants(runtime, { m: 512, n: 512, k: 512 }, { runs });
+const best = matmul.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+console.log(
+  `  best matmul 512^3: ${best.variant} ${best.gflops.toFixed(2)} GFLOP/s (${matmul.map((t) => `${t.variant} ${t.gflops.toFixed(2)}`).join(', ')})`,
+);
+runtime.close();
+
+// TensorFlow.js on the same adapter (its own device), LeNet-5 only: its ResNet takes minutes per step here.
+let tfjs: Throughput | null = null;
+if (!process.argv.includes('--no-tfjs')) {
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { gpu: nodeGpu(), userAgent: 'node' },
+    configurable: true,
+  });
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  await tf.setBackend('webgpu');
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation: 'relu',
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 120, activation: 'relu' }),
+      tfl.layers.dense({ units: 84, activation: 'relu' }),
+      tfl.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });
+  const images = tf.randomNormal([BATCH, 28, 28, 1], 0, 1, 'float32', 7);
+  const labels = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 8) as never, 10);
+  let start = performance.now();
+  await model.trainOnBatch(images, labels); // trainOnBatch resolves once the loss is read back
+  const firstStep = seconds(start);
+  await model.trainOnBatch(images, labels); // warm-up
+  const times: number[] = [];
+  for (let s = 0; s < option('tfjs-steps', 3); s++) {
+    start = performance.now();
+    await model.trainOnBatch(images, labels);
+    times.push(seconds(start));
+  }
+  tfjs = { firstStep, imagesPerSecond: BATCH / median(times) };
+  console.log(
+    `\nTensorFlow.js ${tf.version_core} WebGPU, same adapter\nLeNet-5   ${tfjs.imagesPerSecond.toFixed(1).padStart(8)} images/s   first step ${firstStep.toFixed(1)} s (median of ${times.length} steps)`,
+  );
+}
+
+// PyTorch on the CPU, 2 threads.
+let torch = null as { torch: string; lenet: number; resnet: number } | null;
+if (!process.argv.includes('--no-torch')) {
+  const script = join(ROOT, 'test', 'bench', 'train_torch.py');
+  const result = spawnSync('/usr/bin/python3', [script, '--runs', String(Math.max(runs, 3))], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (result.status === 0) {
+    torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as typeof torch;
+    console.log(
+      `\nPyTorch ${torch!.torch} CPU, 2 threads\nLeNet-5   ${torch!.lenet.toFixed(1).padStart(8)} images/s\nResNet    ${torch!.resnet.toFixed(1).padStart(8)} images/s`,
+    );
+  } else
+    console.log(
+      `\nPyTorch: not available (${result.error?.message ?? result.stderr.trim().split('\n').pop()})`,
+    );
+}
+
+console.log('\nratios (NeuroCanvas / other, images/s)');
+if (tfjs)
+  console.log(
+    `  LeNet-5 vs TensorFlow.js WebGPU: ${(lenet.imagesPerSecond / tfjs.imagesPerSecond).toFixed(2)}x`,
+  );
+if (torch) {
+  console.log(`  LeNet-5 vs PyTorch CPU:          ${(lenet.imagesPerSecond / torch.lenet).toFixed(3)}x`);
+  console.log(`  ResNet  vs PyTorch CPU:          ${(resnet.imagesPerSecond / torch.resnet).toFixed(3)}x`);
+}
+if (!tfjs && !torch) console.log('  (no baseline ran)');
