@@ -1,7 +1,7 @@
 // CPU reference augmentation: scale to 0-1, flips, rotation/zoom/shift, crop, erase, noise, normalise, per batch.
 //
 // Randomness, in full, so a GPU version can reproduce it:
-// - `augmentBatch` draws ONE uint32 from the seeded generator per batch: the batch key.
+// - `augmentBatch` draws ONE uint32 per batch from the engine's generator (a `Random` stream): the batch key.
 // - Sample i's draw in slot s is hashUniform(key, i * DRAWS_PER_SAMPLE + s), slots as in SLOT below. Every
 //   slot exists whether or not its augmentation is on, so turning one off leaves the others' draws unchanged.
 // - Noise for element e (flat index in the N x C x H x W batch) is hashNormal(key ^ NOISE_SALT, e).

@@ -1,6 +1,6 @@
 // Train/holdout split with a fixed seed: the same seed and data set always give the same two index lists.
 
-import { createRandom, shuffleInPlace } from './random.ts';
+import { Random } from './random.ts';
 import type { DataSet } from './types.ts';
 
 export interface SplitOptions {
@@ -18,12 +18,14 @@ export interface Split {
 }
 
 /**
- * Splits sample indices. Draw order: with `stratify`, one Fisher-Yates shuffle per class in class order;
- * without, one shuffle of all indices. The first round(fraction x count) shuffled indices are held out.
+ * Splits sample indices. The draws come from the stream `holdout` of the engine's generator `Random(seed)` (the
+ * run's seed, so a training run and a later evaluation agree). Draw order: with `stratify`, one Fisher-Yates
+ * shuffle per class in class order; without, one shuffle of all indices. The first round(fraction x count)
+ * shuffled indices are held out.
  */
 export function splitDataSet(dataset: DataSet, options: SplitOptions): Split {
   const fraction = Math.min(1, Math.max(0, options.holdout));
-  const random = createRandom(options.seed);
+  const random = new Random(options.seed).split('holdout');
   const n = dataset.labels.length;
   const groups: number[][] = [];
   if (options.stratify ?? true) {
@@ -36,7 +38,7 @@ export function splitDataSet(dataset: DataSet, options: SplitOptions): Split {
   const held = new Uint8Array(n);
   for (const group of groups) {
     if (!group) continue;
-    shuffleInPlace(group, random);
+    random.shuffle(group);
     const take = Math.round(fraction * group.length);
     for (let i = 0; i < take; i++) held[group[i]!] = 1;
   }

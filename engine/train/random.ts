@@ -49,6 +49,19 @@ export class Random {
     return new Random(mix32(this.key ^ mix32(hashLabel(label))));
   }
 
+  /** Where this generator is in its sequence (four 32-bit words), to save in a checkpoint. */
+  state(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** Continues from a position `state()` gave, so the draws go on exactly as they would have. */
+  restore(state: readonly number[]): void {
+    if (state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w >= 2 ** 32))
+      throw new Error(`a generator state is four 32-bit unsigned integers, got [${state.join(', ')}]`);
+    if (state.every((w) => w === 0)) throw new Error('a generator state cannot be all zero');
+    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0) as [number, number, number, number];
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   uint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { augmentBatch, augmentBatchWithKey, sampleParams } from '../../engine/data/augment.ts';
 import { channelStats } from '../../engine/data/dataset.ts';
-import { createRandom, hash32 } from '../../engine/data/random.ts';
+import { hash32 } from '../../engine/data/random.ts';
 import type { DataSet, ImageShape } from '../../engine/data/types.ts';
+import { Random } from '../../engine/train/random.ts';
 
 function images(count: number, shape: ImageShape, seed = 1): Uint8Array {
   return Uint8Array.from(
@@ -28,12 +29,12 @@ describe('augmentation', () => {
 
   it('flipping twice (either way) gives the image back exactly', () => {
     for (const flip of [{ horizontalFlip: 1 }, { verticalFlip: 1 }]) {
-      const once = augmentBatch(batch, shape, flip, createRandom(1));
+      const once = augmentBatch(batch, shape, flip, new Random(1));
       expect(once).not.toEqual(scaled(batch));
-      expect(augmentBatch(once, shape, flip, createRandom(2))).toEqual(scaled(batch));
+      expect(augmentBatch(once, shape, flip, new Random(2))).toEqual(scaled(batch));
     }
     // Pixel (0, 0) of the mirrored image is pixel (0, W-1) of the original.
-    const once = augmentBatch(batch, shape, { horizontalFlip: 1 }, createRandom(3));
+    const once = augmentBatch(batch, shape, { horizontalFlip: 1 }, new Random(3));
     expect(once[0]).toBe(Math.fround(batch[3]! / 255));
   });
 
@@ -42,20 +43,15 @@ describe('augmentation', () => {
       const plane = Array.from({ length: size * size }, (_, i) => i + 1);
       const input = Float32Array.from(plane);
       const s: ImageShape = [1, size, size];
-      const turned = [...augmentBatch(input, s, { rotation: { angles: [90] } }, createRandom(5))];
+      const turned = [...augmentBatch(input, s, { rotation: { angles: [90] } }, new Random(5))];
       expect(turned).toEqual(rot90(plane, size));
-      const half = [...augmentBatch(input, s, { rotation: { angles: [180] } }, createRandom(5))];
+      const half = [...augmentBatch(input, s, { rotation: { angles: [180] } }, new Random(5))];
       expect(half).toEqual(rot90(rot90(plane, size), size));
-      const back = [...augmentBatch(input, s, { rotation: { angles: [-90] } }, createRandom(5))];
+      const back = [...augmentBatch(input, s, { rotation: { angles: [-90] } }, new Random(5))];
       expect(back).toEqual(rot90(rot90(rot90(plane, size), size), size));
     }
     expect([
-      ...augmentBatch(
-        Float32Array.of(1, 2, 3, 4),
-        [1, 2, 2],
-        { rotation: { angles: [90] } },
-        createRandom(0),
-      ),
+      ...augmentBatch(Float32Array.of(1, 2, 3, 4), [1, 2, 2], { rotation: { angles: [90] } }, new Random(0)),
     ]).toEqual([2, 4, 1, 3]);
   });
 
@@ -71,7 +67,7 @@ describe('augmentation', () => {
     };
     const stats = channelStats(dataset);
     expect(stats.mean[0]).toBeLessThan(stats.mean[1]!);
-    const out = augmentBatch(dataset.images, s, { normalize: stats }, createRandom(1));
+    const out = augmentBatch(dataset.images, s, { normalize: stats }, new Random(1));
     for (let c = 0; c < 3; c++) {
       const values: number[] = [];
       for (let k = 0; k < n; k++) values.push(...out.subarray((k * 3 + c) * 36, (k * 3 + c + 1) * 36));
@@ -83,9 +79,9 @@ describe('augmentation', () => {
   });
 
   it('noise of std 0 is the identity; noise of std 0.1 has that spread', () => {
-    expect(augmentBatch(batch, shape, { noise: 0 }, createRandom(4))).toEqual(scaled(batch));
+    expect(augmentBatch(batch, shape, { noise: 0 }, new Random(4))).toEqual(scaled(batch));
     const flat = new Uint8Array(64 * 64).fill(128);
-    const noisy = augmentBatch(flat, [1, 64, 64], { noise: 0.1 }, createRandom(4));
+    const noisy = augmentBatch(flat, [1, 64, 64], { noise: 0.1 }, new Random(4));
     const diffs = [...noisy].map((v) => v - 128 / 255);
     const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
     const std = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / diffs.length);
@@ -105,9 +101,9 @@ describe('augmentation', () => {
       noise: 0.05,
       normalize: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
     };
-    const a = augmentBatch(batch, shape, all, createRandom(42));
-    expect(augmentBatch(batch, shape, all, createRandom(42))).toEqual(a);
-    expect(augmentBatch(batch, shape, all, createRandom(43))).not.toEqual(a);
+    const a = augmentBatch(batch, shape, all, new Random(42));
+    expect(augmentBatch(batch, shape, all, new Random(42))).toEqual(a);
+    expect(augmentBatch(batch, shape, all, new Random(43))).not.toEqual(a);
     // Each draw has a fixed slot: turning rotation off leaves the flips drawn as before.
     const withRotation = sampleParams(77, 3, shape, { horizontalFlip: 0.5, rotation: { degrees: 30 } });
     const without = sampleParams(77, 3, shape, { horizontalFlip: 0.5 });
@@ -151,14 +147,14 @@ describe('augmentation', () => {
   });
 
   it('zoom 1 and rotation 0 change nothing; a turn of 45 degrees keeps the centre of a flat image', () => {
-    expect(augmentBatch(batch, shape, { scale: [1, 1], rotation: { degrees: 0 } }, createRandom(1))).toEqual(
+    expect(augmentBatch(batch, shape, { scale: [1, 1], rotation: { degrees: 0 } }, new Random(1))).toEqual(
       scaled(batch),
     );
     const flat = new Uint8Array(9 * 9).fill(255);
-    const turned = augmentBatch(flat, [1, 9, 9], { rotation: { angles: [45] } }, createRandom(1));
+    const turned = augmentBatch(flat, [1, 9, 9], { rotation: { angles: [45] } }, new Random(1));
     expect(turned[4 * 9 + 4]).toBeCloseTo(1, 6);
     expect(turned[0]).toBe(0);
-    const zoomed = augmentBatch(flat, [1, 9, 9], { scale: [0.5, 0.5] }, createRandom(1));
+    const zoomed = augmentBatch(flat, [1, 9, 9], { scale: [0.5, 0.5] }, new Random(1));
     expect(zoomed[0]).toBe(0);
     expect(zoomed[4 * 9 + 4]).toBeCloseTo(1, 6);
   });

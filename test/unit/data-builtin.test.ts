@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeBuiltinMnist, decodeDataSetAsset } from '../../engine/data/builtin.ts';
 import { classCounts, gatherImages, gatherLabels } from '../../engine/data/dataset.ts';
 import { DataError } from '../../engine/data/errors.ts';
-import { createRandom, hashUniform } from '../../engine/data/random.ts';
+import { hashUniform } from '../../engine/data/random.ts';
 import { resizeDataSet } from '../../engine/data/resize.ts';
 import { splitDataSet } from '../../engine/data/split.ts';
+import { Random } from '../../engine/train/random.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const asset = readFileSync(root('engine/data/assets/mnist-10k.bin'));
@@ -84,10 +85,10 @@ describe('train/holdout split', () => {
 
 describe('seeded generators', () => {
   it('repeat for a seed and stay in [0, 1)', () => {
-    const a = createRandom(123);
-    const b = createRandom(123);
-    const values = Array.from({ length: 1000 }, () => a.uniform());
-    expect(Array.from({ length: 1000 }, () => b.uniform())).toEqual(values);
+    const a = new Random(123);
+    const b = new Random(123);
+    const values = Array.from({ length: 1000 }, () => a.float());
+    expect(Array.from({ length: 1000 }, () => b.float())).toEqual(values);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThan(1);
     expect(Math.abs(values.reduce((s, v) => s + v, 0) / 1000 - 0.5)).toBeLessThan(0.05);

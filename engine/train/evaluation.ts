@@ -1,0 +1,106 @@
+// Evaluation over every sample of a set, in eval mode (running statistics, no updates): full batches on an eval
+// program of the batch size, the remainder on one compiled for its own size; loss, accuracy, confusion matrix.
+
+import type { Backend, Executor } from '../compile/backend.ts';
+import { compile } from '../compile/compile.ts';
+import type { Program } from '../compile/program.ts';
+import type { DataSet } from '../data/types.ts';
+import type { Graph } from '../graph/types.ts';
+import { evaluationBatches, type Preprocess } from './batches.ts';
+import { addToConfusion, emptyConfusion } from './metrics.ts';
+import { loadState, readState } from './state.ts';
+import { runForward } from './train-step.ts';
+
+export interface EvaluationResult {
+  /** Mean cross-entropy per sample. */
+  loss: number;
+  accuracy: number;
+  correct: number;
+  samples: number;
+  /** confusion[true class][predicted class]. */
+  confusion: number[][];
+}
+
+type Weights = ReadonlyMap<string, Float32Array | Int32Array | BigInt64Array>;
+
+/** Eval programs for a set of `samples` images at `batchSize`, bound once and reused every epoch. */
+export class Evaluator {
+  private constructor(
+    private readonly full: Executor<Program> | null,
+    private readonly rest: Executor<Program> | null,
+    readonly batchSize: number,
+    readonly samples: number,
+  ) {}
+
+  static async create(
+    backend: Backend,
+    graph: Graph,
+    batchSize: number,
+    samples: number,
+  ): Promise<Evaluator> {
+    const size = Math.min(batchSize, samples);
+    const remainder = samples % size;
+    const full =
+      samples >= size && size > 0 ? await backend.bind(compile(graph, size, { mode: 'eval' })) : null;
+    const rest = remainder ? await backend.bind(compile(graph, remainder, { mode: 'eval' })) : null;
+    return new Evaluator(full, rest, size, samples);
+  }
+
+  /** Classes the network's Output gives (the logits' width). */
+  get classes(): number {
+    const exec = this.full ?? this.rest!;
+    return exec.program.tensors[exec.program.logits]!.shape[1]!;
+  }
+
+  /**
+   * Evaluates the samples at `indices` (as many as `create` was told) with the weights of a bound program
+   * (copied over) or given by state_dict key.
+   */
+  async run(
+    weights: Executor<Program> | Weights,
+    dataset: DataSet,
+    indices: Uint32Array,
+    pre: Preprocess,
+  ): Promise<EvaluationResult> {
+    if (indices.length !== this.samples)
+      throw new Error(`this evaluator was made for ${this.samples} samples, not ${indices.length}`);
+    const values: Weights =
+      weights instanceof Map ? weights : await stateValues(weights as Executor<Program>);
+    for (const exec of [this.full, this.rest]) if (exec) loadState(exec, values);
+    const confusion = emptyConfusion(Math.max(this.classes, dataset.classes.length));
+    let lossSum = 0;
+    let correct = 0;
+    for (const batch of evaluationBatches(dataset, indices, this.batchSize, pre)) {
+      const exec = batch.count === this.batchSize ? this.full! : this.rest!;
+      exec.write(exec.program.batch, batch.images);
+      exec.write(exec.program.labels, batch.labels);
+      runForward(exec, false);
+      await exec.flush();
+      const [loss, logits] = await Promise.all([
+        exec.read(exec.program.loss),
+        exec.read(exec.program.logits),
+      ]);
+      lossSum += loss[0]! * batch.count;
+      correct += addToConfusion(confusion, logits as Float32Array, batch.labels, batch.count);
+    }
+    const n = this.samples;
+    return {
+      loss: n ? lossSum / n : Number.NaN,
+      accuracy: n ? correct / n : Number.NaN,
+      correct,
+      samples: n,
+      confusion,
+    };
+  }
+
+  dispose(): void {
+    this.full?.dispose();
+    this.rest?.dispose();
+  }
+}
+
+async function stateValues(exec: Executor<Program>): Promise<Weights> {
+  const out = new Map<string, Float32Array | BigInt64Array>();
+  for (const [key, value] of await readState(exec)) out.set(key, value.data);
+  return out;
+}
