@@ -2,20 +2,9 @@
 // checkpoints, augmentation and normalisation; defaults, checks, and reading them back from plain JSON.
 
 import type { AugmentOptions } from '../data/augment.ts';
-import { DEFAULT_TRAINING, type TrainingSettings } from '../io/project/project.ts';
+import { DEFAULT_TRAINING, type LrSchedule, type TrainingSettings } from '../io/project/project.ts';
 
-/**
- * How the learning rate moves. `step` changes once per epoch (StepLR stepped each epoch); `cosine` and
- * `onecycle` change every optimizer step over the whole run (T_max / total_steps = epochs x steps per epoch).
- */
-export type LrSchedule =
-  | { kind: 'constant' }
-  /** torch.optim.lr_scheduler.StepLR(step_size, gamma), stepped once per epoch. */
-  | { kind: 'step'; step_size: number; gamma: number }
-  /** CosineAnnealingLR(T_max = total steps, eta_min), stepped once per optimizer step. */
-  | { kind: 'cosine'; eta_min: number }
-  /** OneCycleLR(max_lr = lr, total_steps, pct_start, div_factor, final_div_factor), cos anneal, no momentum cycling. */
-  | { kind: 'onecycle'; pct_start: number; div_factor: number; final_div_factor: number };
+export type { LrSchedule };
 
 /** LinearLR(start_factor, end_factor = 1, total_iters = steps), per optimizer step, multiplied into any schedule. */
 export interface Warmup {
@@ -40,6 +29,7 @@ export interface RunSettings extends TrainingSettings {
   /** SGD only (with momentum > 0). */
   nesterov: boolean;
   schedule: LrSchedule;
+
   warmup: Warmup | null;
   /** clip_grad_norm_(parameters, max_norm) before every update; null = off. */
   clip_grad_norm: number | null;

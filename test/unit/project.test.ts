@@ -137,6 +137,24 @@ describe('save and open', () => {
     expect(parseProject(serializeProject(p))).toStrictEqual(p);
   });
 
+  it('each learning-rate schedule round-trips, and an unknown one is refused naming schedule.kind', () => {
+    const schedules = [
+      { kind: 'constant' },
+      { kind: 'step', step_size: 2, gamma: 0.5 },
+      { kind: 'cosine', eta_min: 1e-5 },
+      { kind: 'onecycle', pct_start: 0.3, div_factor: 25, final_div_factor: 1e4 },
+    ] as const;
+    for (const schedule of schedules) {
+      const project = { ...sample(), training: { ...DEFAULT_TRAINING, schedule } };
+      const text = serializeProject(project);
+      expect(parseProject(text)).toEqual(project);
+      expect(serializeProject(parseProject(text))).toBe(text);
+    }
+    const data = raw();
+    data.training.schedule = { kind: 'exponential', gamma: 0.9 };
+    expect(refuseData(data).path).toBe('project.training.schedule.kind');
+  });
+
   it('a layout entry for any node id round-trips, even one called __proto__', () => {
     const p = newProject(
       'odd ids',

@@ -28,13 +28,13 @@ const epoch = (n: number, loss: number, accuracy: number): EpochMetrics => ({
 });
 
 describe('run settings', () => {
-  it("take the project's training settings (LeNet-5: adam, lr 1e-3, batch 64, 5 epochs, 10% holdout)", () => {
+  it("take the project's training settings (LeNet-5: adam, one-cycle to lr 3e-3, batch 32, 5 epochs, 10% holdout)", () => {
     const lenet = parseProject(readFileSync(new URL('../../templates/lenet5.json', import.meta.url), 'utf8'));
     const s = runSettings(lenet.training, { epochs: undefined, seed: 3 });
     expect(s).toMatchObject({
       optimizer: 'adam',
-      lr: 1e-3,
-      batch_size: 64,
+      lr: 3e-3,
+      batch_size: 32,
       epochs: 5,
       validation_split: 0.1,
       seed: 3,
@@ -42,7 +42,7 @@ describe('run settings', () => {
     expect(s).toMatchObject({
       betas: [0.9, 0.999],
       eps: 1e-8,
-      schedule: { kind: 'constant' },
+      schedule: { kind: 'onecycle', pct_start: 0.3, div_factor: 25, final_div_factor: 1e4 },
       checkpoint_every: 1,
     });
   });

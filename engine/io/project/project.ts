@@ -11,6 +11,19 @@ export type DatasetRef =
   /** A file or folder on disk, read by a data set reader. */
   | { source: 'path'; path: string };
 
+/**
+ * How the learning rate moves. `step` changes once per epoch (StepLR stepped each epoch); `cosine` and
+ * `onecycle` change every optimizer step over the whole run (T_max / total_steps = epochs x steps per epoch).
+ */
+export type LrSchedule =
+  | { kind: 'constant' }
+  /** torch.optim.lr_scheduler.StepLR(step_size, gamma), stepped once per epoch. */
+  | { kind: 'step'; step_size: number; gamma: number }
+  /** CosineAnnealingLR(T_max = total steps, eta_min), stepped once per optimizer step. */
+  | { kind: 'cosine'; eta_min: number }
+  /** OneCycleLR(max_lr = lr, total_steps, pct_start, div_factor, final_div_factor), cos anneal, no momentum cycling. */
+  | { kind: 'onecycle'; pct_start: number; div_factor: number; final_div_factor: number };
+
 export interface TrainingSettings {
   optimizer: 'sgd' | 'adam' | 'adamw';
   lr: number;
@@ -20,6 +33,8 @@ export interface TrainingSettings {
   epochs: number;
   seed: number;
   validation_split: number;
+  /** The learning-rate schedule; absent means constant. */
+  schedule?: LrSchedule;
 }
 
 export interface Project {
@@ -274,7 +289,31 @@ function trainingOf(v: Json, p: string): TrainingSettings | null {
     epochs: field(t, 'epochs', p, integer(1)),
     seed: field(t, 'seed', p, integer(0)),
     validation_split: field(t, 'validation_split', p, fraction),
+    ...(t.schedule !== undefined ? { schedule: scheduleOf(t.schedule, `${p}.schedule`) } : {}),
   };
+}
+
+function scheduleOf(v: Json, p: string): LrSchedule {
+  const s = object(v, p);
+  const kind = field(s, 'kind', p, text);
+  const num = (key: string) => field(s, key, p, finite);
+  switch (kind) {
+    case 'constant':
+      return { kind };
+    case 'step':
+      return { kind, step_size: field(s, 'step_size', p, integer(1)), gamma: num('gamma') };
+    case 'cosine':
+      return { kind, eta_min: num('eta_min') };
+    case 'onecycle':
+      return {
+        kind,
+        pct_start: num('pct_start'),
+        div_factor: num('div_factor'),
+        final_div_factor: num('final_div_factor'),
+      };
+    default:
+      throw new ProjectError(`must be constant, step, cosine or onecycle, not "${kind}"`, `${p}.kind`);
+  }
 }
 
 /** Parses and checks a project file; throws a ProjectError naming the field at fault. Never a partial load. */
