@@ -21,7 +21,7 @@ usage:
                                                    'neurocanvas train' alone lists every option
   neurocanvas evaluate <graph.json> --weights FILE [--data PATH]
                                                    accuracy and confusion matrix on the run's holdout
-  neurocanvas export <graph.json> --format pt|safetensors|py|checkpoint [--weights FILE] [--out PATH]
+  neurocanvas export <graph.json> --format pt|safetensors|py|checkpoint|project [--weights FILE] [--out PATH]
                                                    weights (default: seeded PyTorch init) or model.py for PyTorch
   neurocanvas parity <graph.json> --weights FILE [--input C,H,W] [--batch N]
                                                    same input through NeuroCanvas and PyTorch; max difference

@@ -1,7 +1,9 @@
-// `neurocanvas export <graph> --format pt|safetensors|py|checkpoint`: the network's weights (from --weights, or
-// the seeded default init) as a state_dict .pt, safetensors or a training checkpoint, or its model.py.
+// `neurocanvas export <graph> --format pt|safetensors|py|checkpoint|project`: the network's weights (from
+// --weights, or the seeded default init) as a state_dict .pt, safetensors or a training checkpoint, its model.py,
+// or a PyTorch training project folder.
 
-import { basename, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   EXPORT_EXTENSIONS,
   EXPORT_FORMATS,
@@ -12,21 +14,26 @@ import {
   pythonClassName,
 } from '../../engine/io/export.ts';
 import { DEFAULT_TRAINING } from '../../engine/io/project/project.ts';
+import { exportPyTorchProject } from '../../engine/io/pytorch-project/index.ts';
 import type { PyValue } from '../../engine/io/torch/python-values.ts';
 import type { OptimizerState } from '../../engine/io/torch/training-checkpoint.ts';
 import { fromPython } from '../../engine/train/checkpoint.ts';
 import { optimizerStateFromPython } from '../../engine/train/optimizer-state.ts';
+import { runSettings } from '../../engine/train/settings.ts';
 import { type ParsedArgs, UsageError } from '../args.ts';
+import { loadData } from '../data-source.ts';
 import { loadProject } from '../load.ts';
 import { type GraphWeights, graphWeights, writeFileAtomic } from '../weights.ts';
-import { userFacing } from './train.ts';
+import { inputShape, userFacing } from './train.ts';
 
-export const EXPORT_USAGE = `usage: neurocanvas export <graph.json> --format pt|safetensors|py|checkpoint [--out PATH]
-  [--weights FILE [--non-strict]] [--seed S] [--class NAME]
+export const EXPORT_USAGE = `usage: neurocanvas export <graph.json> --format pt|safetensors|py|checkpoint|project [--out PATH]
+  [--weights FILE [--non-strict]] [--seed S] [--class NAME] [--data PATH]
     pt           the state_dict (torch.load(path, weights_only=True), then model.load_state_dict)
     safetensors  the same tensors as .safetensors
     py           model.py: the network as a PyTorch nn.Module (class named after the project, or --class)
     checkpoint   {'model', 'optimizer', 'epoch', 'step', 'settings'} (torch.load(path, weights_only=False))
+    project      a folder (--out DIR) that trains in PyTorch, on one machine or many with torchrun: model.py,
+                 train.py, data.py, settings.json, weights.pt, data.npz (--data, default the built-in MNIST), README.md
   Without --weights the weights are PyTorch's default init from the seeded generator (--seed, default 0).`;
 
 /** A flag's text value; a bare `--flag` without one is a usage error. */
@@ -59,6 +66,7 @@ async function exportRun(args: ParsedArgs, out: (line: string) => void): Promise
   const file = args.positionals[0];
   const format = text(args, 'format');
   if (!file || !format) throw new UsageError(EXPORT_USAGE);
+  if (format === 'project') return projectRun(args, file, nonStrict, out);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}"`);
   const kind = format as ExportFormat;
@@ -86,6 +94,41 @@ async function exportRun(args: ParsedArgs, out: (line: string) => void): Promise
         ? `weights from ${weightsFile}`
         : `PyTorch's default init, seed ${seed}`;
   out(`wrote ${path} (${formatBytes(bytes.length)}; ${source})`);
+  return 0;
+}
+
+/** `--format project`: the training project folder, its data embedded (--data, or the built-in MNIST). */
+async function projectRun(
+  args: ParsedArgs,
+  file: string,
+  nonStrict: boolean,
+  out: (line: string) => void,
+): Promise<number> {
+  const folder = text(args, 'out');
+  if (!folder) throw new UsageError(`--format project needs --out DIR\n${EXPORT_USAGE}`);
+  const project = loadProject(file);
+  const graph = project.graph;
+  const settings = runSettings(project.training);
+  const weightsFile = text(args, 'weights');
+  const seed = args.flags.has('seed') ? seedFlag(args) : settings.seed;
+  const weights = await graphWeights(graph, { file: weightsFile, strict: !nonStrict, seed }, out);
+  const { dataset, description } = await loadData(text(args, 'data'), inputShape(graph));
+  const files = exportPyTorchProject(graph, {
+    weights: weights.stateDict,
+    settings: { ...settings, seed },
+    dataset,
+    projectName: project.name,
+    className: text(args, 'class') ?? pythonClassName(project.name),
+  });
+  const root = resolve(folder);
+  for (const f of files) {
+    const path = join(root, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, 'text' in f ? f.text : f.bytes);
+  }
+  const source = weightsFile ? `weights from ${weightsFile}` : `PyTorch's default init, seed ${seed}`;
+  out(`wrote ${root}: ${files.map((f) => f.path).join(', ')} (${source}; data: ${description})`);
+  out(`train it: cd ${root} && python train.py   (or torchrun --nproc_per_node N train.py)`);
   return 0;
 }
 
