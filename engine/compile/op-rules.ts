@@ -91,6 +91,22 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
     backwardReads: ['x', 'weight'],
     backwardReadsOutput: false,
   },
+  conv_transpose2d: {
+    output(a, { x, weight, bias }) {
+      present('conv_transpose2d', 'bias', a.bias, bias);
+      const [n, c, h, w] = spatial(x, 'conv_transpose2d');
+      const [ci, og, kh, kw] = weight as [number, number, number, number];
+      if (ci !== c) throw new Error(`conv_transpose2d: weight is for ${ci} input channels, ${c} arrive`);
+      const size = (i: 0 | 1, extent: number, k: number) =>
+        (extent - 1) * a.stride[i] - 2 * a.padding[i] + a.dilation[i] * (k - 1) + a.outputPadding[i] + 1;
+      return [n, og * a.groups, size(0, h, kh), size(1, w, kw)];
+    },
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x', 'weight', 'bias'],
+    backwardReads: ['x', 'weight'],
+    backwardReadsOutput: false,
+  },
   linear: {
     output(a, { x, weight, bias }) {
       present('linear', 'bias', a.bias, bias);
@@ -157,6 +173,53 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
     backwardReads: [],
     backwardReadsOutput: true,
   },
+  sigmoid: {
+    output: (_a, { x }) => x,
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: [],
+    backwardReadsOutput: true,
+  },
+  tanh: {
+    output: (_a, { x }) => x,
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: [],
+    backwardReadsOutput: true,
+  },
+  leaky_relu: {
+    output: (_a, { x }) => x,
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: ['x'],
+    backwardReadsOutput: false,
+  },
+  softmax: {
+    output(_a, { x }) {
+      if (x.length < 2) throw new Error(`softmax needs (N, C, ...), got (${x.join(', ')})`);
+      return x;
+    },
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: [],
+    backwardReadsOutput: true,
+  },
+  upsample: {
+    output(a, { x }) {
+      const [n, c] = spatial(x, 'upsample');
+      if (!(a.size[0] >= 1 && a.size[1] >= 1)) throw new Error(`upsample size (${a.size.join(', ')})`);
+      return [n, c, a.size[0], a.size[1]];
+    },
+    outputDtype: 'float32',
+    saved: none,
+    differentiable: ['x'],
+    backwardReads: [],
+    backwardReadsOutput: false,
+  },
   add: {
     output: (_a, { xs }) => sameShapes(xs, 'add'),
     outputDtype: 'float32',
@@ -197,7 +260,11 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
     output: () => [1],
     outputDtype: 'float32',
     intInputs: ['labels'],
-    saved: (_a, { logits }) => ({ probs: { shape: logits, dtype: 'float32' } }),
+    saved: (a, { logits }) => {
+      if (a.classWeights && a.classWeights.length !== logits[1])
+        throw new Error(`cross_entropy: ${a.classWeights.length} class weights for ${logits[1]} classes`);
+      return { probs: { shape: logits, dtype: 'float32' }, weightSum: { shape: [1], dtype: 'float32' } };
+    },
     differentiable: ['logits'],
     backwardReads: ['labels'],
     backwardReadsOutput: false,
@@ -214,6 +281,75 @@ export const OPS: { readonly [K in OpName]: OpRule<K> } = {
 };
 
 export const OP_NAMES = Object.keys(OPS) as OpName[];
+
+/** Upsample along one axis: output o reads input i0[o] with weight l0[o] plus input i1[o] with weight l1[o]. */
+export interface UpsampleTaps {
+  i0: Int32Array;
+  i1: Int32Array;
+  l0: Float32Array;
+  l1: Float32Array;
+}
+
+/**
+ * Upsample's taps along one axis, in float32 as PyTorch's CPU kernels compute them (area_pixel_compute_scale,
+ * area_pixel_compute_source_index, nearest_idx), so both backends pick the same source pixels.
+ * `scale` is the user's scale factor or null when a size was given.
+ */
+export function upsampleTaps(
+  mode: 'nearest' | 'bilinear',
+  inSize: number,
+  outSize: number,
+  scale: number | null,
+  alignCorners: boolean,
+): UpsampleTaps {
+  const f = Math.fround;
+  const taps: UpsampleTaps = {
+    i0: new Int32Array(outSize),
+    i1: new Int32Array(outSize),
+    l0: new Float32Array(outSize),
+    l1: new Float32Array(outSize),
+  };
+  // NOTE: a given scale sets the ratio (1 / scale) unless align_corners; otherwise it comes from the sizes.
+  const ratio = alignCorners
+    ? outSize > 1
+      ? f((inSize - 1) / (outSize - 1))
+      : 0
+    : scale !== null && scale > 0
+      ? f(1 / scale)
+      : f(inSize / outSize);
+  for (let o = 0; o < outSize; o++) {
+    if (mode === 'nearest') {
+      // nearest_idx: the exact halving fast path when the output is twice the input, else floor(o * ratio)
+      const i = outSize === 2 * inSize ? o >> 1 : Math.min(Math.floor(f(o * ratio)), inSize - 1);
+      taps.i0[o] = i;
+      taps.i1[o] = i;
+      taps.l0[o] = 1;
+      taps.l1[o] = 0;
+      continue;
+    }
+    const real = alignCorners ? f(ratio * o) : Math.max(f(f(ratio * f(o + 0.5)) - 0.5), 0);
+    const i = Math.min(Math.trunc(real), inSize - 1);
+    const lambda = Math.min(Math.max(f(real - i), 0), 1);
+    taps.i0[o] = i;
+    taps.i1[o] = i < inSize - 1 ? i + 1 : i;
+    taps.l1[o] = lambda;
+    taps.l0[o] = f(1 - lambda);
+  }
+  return taps;
+}
+
+/** Per input index, the half-open range of outputs whose taps read it (taps are monotone, so it is one range). */
+export function upsampleReaders(taps: UpsampleTaps, inSize: number): { lo: Int32Array; hi: Int32Array } {
+  const lo = new Int32Array(inSize).fill(taps.i0.length);
+  const hi = new Int32Array(inSize);
+  for (let o = 0; o < taps.i0.length; o++)
+    for (const i of [taps.i0[o]!, taps.i1[o]!]) {
+      lo[i] = Math.min(lo[i]!, o);
+      hi[i] = Math.max(hi[i]!, o + 1);
+    }
+  for (let i = 0; i < inSize; i++) if (hi[i] === 0) lo[i] = 0;
+  return { lo, hi };
+}
 
 // The dropout draw, the same bits on every backend (u32 arithmetic only, so a WGSL kernel ports it line by line):
 //   step key  k    = hash32(seed ^ hash32(step ^ hash32(stream)))        once per op and step

@@ -15,6 +15,19 @@ export interface Conv2dAttrs {
   groups: number;
   bias: boolean;
 }
+/**
+ * torch.nn.ConvTranspose2d: the adjoint of a conv2d with the same window (its input gradient), weight
+ * (C_in, C_out / groups, KH, KW); output size (H - 1) * stride - 2 * padding + dilation * (KH - 1) +
+ * output_padding + 1.
+ */
+export interface ConvTranspose2dAttrs {
+  stride: Pair;
+  padding: Pair;
+  outputPadding: Pair;
+  dilation: Pair;
+  groups: number;
+  bias: boolean;
+}
 /** y = x W^T + b */
 export interface LinearAttrs {
   bias: boolean;
@@ -58,21 +71,50 @@ export interface DropoutAttrs {
   /** A 32-bit hash of the layer's module path: each Dropout layer draws its own mask. */
   stream: number;
 }
-/** Mean cross-entropy over the batch, from logits, with optional label smoothing. */
+/**
+ * Mean cross-entropy over the batch, from logits, with optional label smoothing and class weights. With
+ * weights w it is PyTorch's weighted mean: sum_n [(1 - eps) w_y(n) (-log p_n,y(n)) + (eps / K) sum_k w_k
+ * (-log p_n,k)] / sum_n w_y(n).
+ */
 export interface CrossEntropyAttrs {
   labelSmoothing: number;
+  /** One weight per class (torch's `weight=`); absent: every class weighs 1. */
+  classWeights?: readonly number[];
+}
+/** torch.nn.LeakyReLU: x for x > 0, else negative_slope * x (backward: the same choice on x). */
+export interface LeakyReluAttrs {
+  negativeSlope: number;
+}
+/**
+ * torch.nn.Upsample (or F.interpolate) on (N, C, H, W) to `size`. `scale` is the user's scale factor, or null
+ * when a size was given: as in PyTorch, a given scale sets the source-index ratio (1 / scale) when
+ * align_corners is false; otherwise the ratio comes from the sizes.
+ */
+export interface UpsampleAttrs {
+  mode: 'nearest' | 'bilinear';
+  size: Pair;
+  scale: Pair | null;
+  alignCorners: boolean;
 }
 export type NoAttrs = Record<string, never>;
 
 /** Attributes by op name: the one place each op's name and attribute type are declared. */
 export interface OpAttrs {
   conv2d: Conv2dAttrs;
+  conv_transpose2d: ConvTranspose2dAttrs;
   linear: LinearAttrs;
   max_pool2d: MaxPool2dAttrs;
   avg_pool2d: AvgPool2dAttrs;
   adaptive_avg_pool2d: AdaptiveAvgPool2dAttrs;
   batch_norm: BatchNormAttrs;
   relu: NoAttrs;
+  /** 1 / (1 + e^-x). */
+  sigmoid: NoAttrs;
+  tanh: NoAttrs;
+  leaky_relu: LeakyReluAttrs;
+  /** Softmax along dimension 1 (features of (N, F), channels of (N, C, ...)). */
+  softmax: NoAttrs;
+  upsample: UpsampleAttrs;
   /** Sum of n inputs of one shape. */
   add: NoAttrs;
   /** Concatenation along dimension 1 (channels or features). */
@@ -87,6 +129,7 @@ export type OpName = keyof OpAttrs;
 /** Inputs by op name; `T` is a tensor handle (a tensor id in programs, a typed array in a backend). */
 export interface OpInputs<T> {
   conv2d: { x: T; weight: T; bias?: T };
+  conv_transpose2d: { x: T; weight: T; bias?: T };
   linear: { x: T; weight: T; bias?: T };
   max_pool2d: { x: T };
   avg_pool2d: { x: T };
@@ -94,6 +137,11 @@ export interface OpInputs<T> {
   /** Running stats and the counter are updated in place during training forward. */
   batch_norm: { x: T; weight?: T; bias?: T; running_mean?: T; running_var?: T; num_batches_tracked?: T };
   relu: { x: T };
+  sigmoid: { x: T };
+  tanh: { x: T };
+  leaky_relu: { x: T };
+  softmax: { x: T };
+  upsample: { x: T };
   add: { xs: readonly T[] };
   concat: { xs: readonly T[] };
   /** key: the program's int32 random key (seed, step), shape (2). */
@@ -106,6 +154,7 @@ export interface OpInputs<T> {
 /** Tensors forward writes for backward, beyond its inputs and output. */
 export interface OpSaved<T> {
   conv2d: Record<string, never>;
+  conv_transpose2d: Record<string, never>;
   linear: Record<string, never>;
   /** Flat index (h * W + w) of each output's maximum within its input plane, int32, output shape. */
   max_pool2d: { indices: T };
@@ -114,24 +163,35 @@ export interface OpSaved<T> {
   /** The mean and 1/sqrt(var + eps) used to normalise, per channel (batch or running, by mode). */
   batch_norm: { mean: T; invstd: T };
   relu: Record<string, never>;
+  sigmoid: Record<string, never>;
+  tanh: Record<string, never>;
+  leaky_relu: Record<string, never>;
+  softmax: Record<string, never>;
+  upsample: Record<string, never>;
   add: Record<string, never>;
   concat: Record<string, never>;
   /** Nothing: backward redraws the mask from the key. */
   dropout: Record<string, never>;
-  /** softmax(logits), (N, K). */
-  cross_entropy: { probs: T };
+  /** softmax(logits), (N, K), and the loss's denominator sum_n w_y(n) (N without class weights), (1). */
+  cross_entropy: { probs: T; weightSum: T };
   accuracy: Record<string, never>;
 }
 
 /** Gradients backward writes, one per differentiable input; absent where nothing needs it. */
 export interface OpGrads<T> {
   conv2d: { x?: T; weight?: T; bias?: T };
+  conv_transpose2d: { x?: T; weight?: T; bias?: T };
   linear: { x?: T; weight?: T; bias?: T };
   max_pool2d: { x?: T };
   avg_pool2d: { x?: T };
   adaptive_avg_pool2d: { x?: T };
   batch_norm: { x?: T; weight?: T; bias?: T };
   relu: { x?: T };
+  sigmoid: { x?: T };
+  tanh: { x?: T };
+  leaky_relu: { x?: T };
+  softmax: { x?: T };
+  upsample: { x?: T };
   add: { xs: readonly (T | undefined)[] };
   concat: { xs: readonly (T | undefined)[] };
   dropout: { x?: T };

@@ -64,4 +64,17 @@ export const ConvTranspose2d: LayerDef = {
     const extra: [string, string][] = op[0] !== 0 || op[1] !== 0 ? [['output_padding', pyPair(op)]] : [];
     return `nn.ConvTranspose2d(${int(params, 'in_channels')}, ${int(params, 'out_channels')}, ${convKeywords(params, extra)})`;
   },
+  lower: (b, p) =>
+    b.op(
+      'conv_transpose2d',
+      {
+        stride: pair(p, 'stride'),
+        padding: pair(p, 'padding'),
+        outputPadding: pair(p, 'output_padding'),
+        dilation: pair(p, 'dilation'),
+        groups: int(p, 'groups'),
+        bias: bool(p, 'bias'),
+      },
+      { x: b.inputs[0]!, weight: b.state('weight'), ...(bool(p, 'bias') ? { bias: b.state('bias') } : {}) },
+    ),
 };

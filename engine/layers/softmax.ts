@@ -38,4 +38,12 @@ export const Softmax: LayerDef = {
   macs: () => 0,
   describe: (params) => `dim ${params.dim}`,
   torch: (params) => `nn.Softmax(dim=${int(params, 'dim')})`,
+  lower(b, params) {
+    const x = b.inputs[0]!;
+    const dim = int(params, 'dim');
+    // NOTE: the engine's softmax op normalises dimension 1 (dim 1 - rank names it from the end).
+    if (dim !== 1 && dim !== 1 - x.shape.length)
+      throw new Error(`Softmax: the engine trains softmax along dim 1 only, not dim ${dim}`);
+    return b.op('softmax', {}, { x });
+  },
 };

@@ -83,4 +83,20 @@ export const Upsample: LayerDef = {
       parts.push(`align_corners=${bool(params, 'align_corners') ? 'True' : 'False'}`);
     return `nn.Upsample(${parts.join(', ')})`;
   },
+  lower(b, params) {
+    const x = b.inputs[0]!;
+    const hasSize = params.size !== null && params.size !== undefined;
+    const factor = hasSize ? null : num(params, 'scale_factor');
+    const bilinear = str(params, 'mode') === 'bilinear';
+    return b.op(
+      'upsample',
+      {
+        mode: bilinear ? 'bilinear' : 'nearest',
+        size: [b.output[1]!, b.output[2]!],
+        scale: factor === null ? null : [factor, factor],
+        alignCorners: bilinear && bool(params, 'align_corners'),
+      },
+      { x },
+    );
+  },
 };

@@ -257,6 +257,78 @@ def loss_cases(c):
           lambda t: (t["logits"].argmax(1) == t["labels"].long()).sum())
 
 
+def activation_cases(c):
+    # NOTE: appended after the older families, so their generator seeds (by case count) and bytes stay the same.
+    g = torch.Generator().manual_seed(700)
+    x = randn(g, 2, 3, 4, 5, scale=4.0)
+    x[0, 0, 0, :2] = 0.0
+    x[1, 2, 3, :2] = torch.tensor([30.0, -30.0])  # saturated tails: tanh must not overflow
+    c.add("sigmoid/basic", "sigmoid", {}, {"x": x}, lambda t: torch.sigmoid(t["x"]))
+    c.add("sigmoid/flat", "sigmoid", {}, {"x": randn(g, 3, 7, scale=2.0)}, lambda t: torch.sigmoid(t["x"]))
+    c.add("tanh/basic", "tanh", {}, {"x": x}, lambda t: torch.tanh(t["x"]))
+    c.add("tanh/flat", "tanh", {}, {"x": randn(g, 5, 3)}, lambda t: torch.tanh(t["x"]))
+    c.add("leaky_relu/default", "leaky_relu", {"negativeSlope": 0.01}, {"x": x},
+          lambda t: F.leaky_relu(t["x"], 0.01))
+    c.add("leaky_relu/slope0.2_flat", "leaky_relu", {"negativeSlope": 0.2}, {"x": randn(g, 4, 9)},
+          lambda t: F.leaky_relu(t["x"], 0.2))
+    c.add("softmax/flat", "softmax", {}, {"x": randn(g, 4, 7, scale=3.0)}, lambda t: torch.softmax(t["x"], 1))
+    c.add("softmax/channels", "softmax", {}, {"x": randn(g, 2, 5, 3, 4, scale=3.0)},
+          lambda t: torch.softmax(t["x"], 1))
+    specs = [
+        # name, shape, mode, size, scale, align_corners
+        ("nearest_x2", (2, 3, 4, 5), "nearest", None, 2.0, False),
+        ("nearest_x1.5_odd", (1, 2, 5, 7), "nearest", None, 1.5, False),
+        ("nearest_size", (2, 2, 3, 5), "nearest", (7, 8), None, False),
+        ("bilinear_x2", (2, 3, 4, 5), "bilinear", None, 2.0, False),
+        ("bilinear_x2_align", (2, 3, 4, 5), "bilinear", None, 2.0, True),
+        ("bilinear_x1.5_odd", (1, 2, 5, 7), "bilinear", None, 1.5, False),
+        ("bilinear_size", (1, 3, 5, 7), "bilinear", (8, 11), None, False),
+        ("bilinear_size_align", (1, 3, 5, 7), "bilinear", (8, 11), None, True),
+        ("bilinear_down_align", (1, 2, 7, 9), "bilinear", (4, 5), None, True),
+    ]
+    for name, shape, mode, size, scale, align in specs:
+        x = randn(g, *shape)
+        out = size if size else (int(shape[2] * scale), int(shape[3] * scale))
+        attrs = {"mode": mode, "size": list(out), "scale": [scale, scale] if scale else None, "alignCorners": align}
+        kwargs = {"mode": mode}
+        if mode == "bilinear":
+            kwargs["align_corners"] = align
+        kwargs.update({"size": list(size)} if size else {"scale_factor": scale})
+        c.add(f"upsample/{name}", "upsample", attrs, {"x": x}, lambda t, kw=kwargs: F.interpolate(t["x"], **kw))
+
+    for name, n, k, smoothing in [("weighted", 6, 4, 0.0), ("weighted_smoothing", 7, 5, 0.2)]:
+        logits = randn(g, n, k, scale=2.0)
+        labels = torch.randint(0, k, (n,), generator=g, dtype=torch.int32)
+        weights = torch.rand(k, generator=g) * 2 + 0.1
+        attrs = {"labelSmoothing": smoothing, "classWeights": [float(v) for v in weights]}
+        c.add(f"cross_entropy/{name}", "cross_entropy", attrs, {"logits": logits, "labels": labels},
+              lambda t, s=smoothing, w=weights: F.cross_entropy(t["logits"], t["labels"].long(), weight=w,
+                                                                label_smoothing=s))
+
+
+def conv_transpose_cases(c):
+    specs = [
+        # name, N, C_in, H, W, C_out, kernel, stride, padding, output_padding, dilation, groups, bias
+        ("basic", 2, 3, 4, 5, 4, 3, 1, 0, 0, 1, 1, True),
+        ("stride2_outpad", 2, 3, 4, 5, 2, 3, 2, 1, 1, 1, 1, True),
+        ("groups2_rect", 1, 4, 3, 5, 6, (3, 2), (2, 1), (1, 0), (1, 0), 1, 2, True),
+        ("depthwise_nobias", 2, 4, 5, 5, 4, 3, 2, 1, 0, 1, 4, False),
+        ("dilation2_outpad", 1, 2, 4, 4, 3, 3, 1, 1, 1, 2, 1, True),
+        ("k4_s2_p1", 2, 3, 3, 3, 2, 4, 2, 1, 0, 1, 1, True),
+    ]
+    for name, n, ci, h, w, co, k, s, p, op, d, groups, bias in specs:
+        g = torch.Generator().manual_seed(800 + len(c.cases))
+        kh, kw = pair(k)
+        inputs = {"x": randn(g, n, ci, h, w), "weight": randn(g, ci, co // groups, kh, kw, scale=0.3)}
+        if bias:
+            inputs["bias"] = randn(g, co, scale=0.1)
+        attrs = {"stride": pair(s), "padding": pair(p), "outputPadding": pair(op), "dilation": pair(d),
+                 "groups": groups, "bias": bias}
+        c.add(f"conv_transpose2d/{name}", "conv_transpose2d", attrs, inputs,
+              lambda t, s=s, p=p, op=op, d=d, groups=groups:
+              F.conv_transpose2d(t["x"], t["weight"], t.get("bias"), s, p, op, groups, d))
+
+
 def optimizer_cases(store):
     """A few steps of each optimizer on one tensor with a given gradient per step."""
     cases = []
@@ -394,7 +466,8 @@ def main():
             f.write("\n")
 
     ops = OpCases()
-    for family in (conv_cases, linear_cases, pool_cases, batch_norm_cases, elementwise_cases, loss_cases):
+    for family in (conv_cases, linear_cases, pool_cases, batch_norm_cases, elementwise_cases, loss_cases,
+                   activation_cases, conv_transpose_cases):
         family(ops)
     save("ops", ops.store, {"torch": torch.__version__, "cases": ops.cases})
 

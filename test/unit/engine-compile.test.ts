@@ -7,6 +7,7 @@ import { liveRanges } from '../../engine/compile/plan.ts';
 import { type BackwardStep, idsOf, numel, type Program, storageOf } from '../../engine/compile/program.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
 import { GraphBuilder } from '../../engine/graph/builder.ts';
+import { Sigmoid } from '../../engine/layers/sigmoid.ts';
 import { SGD } from '../../engine/train/optimizers.ts';
 import { Random } from '../../engine/train/random.ts';
 import { initialize, loadState, readState } from '../../engine/train/state.ts';
@@ -211,8 +212,34 @@ describe('compile errors', () => {
     y = c.layer('Sigmoid', {}, [y], 'squash');
     y = c.layer('Linear', { out_features: 3 }, [y], 'fc');
     c.layer('Output', { num_classes: 3 }, [y], 'output');
-    expect(() => compile(c.graph, 2)).toThrow(/squash \(Sigmoid\) cannot be trained yet/);
+    expect(() => compile(c.graph, 2)).not.toThrow();
+    // Every kind lowers today; a kind without `lower` (a new one, half added) is refused by name.
+    const lower = Sigmoid.lower;
+    delete (Sigmoid as { lower?: unknown }).lower;
+    try {
+      expect(() => compile(c.graph, 2)).toThrow(/squash \(Sigmoid\) cannot be trained yet/);
+    } finally {
+      Object.assign(Sigmoid, { lower });
+    }
     expect(() => compile(lenetGraph(), 0)).toThrow(/batch size/);
+  });
+
+  it('lowers Softmax along dim 1 (or its negative spelling) and refuses other dims by name', () => {
+    const graph = (dim: number) => {
+      const b = new GraphBuilder();
+      let y = b.layer('Input', { shape: [2, 3, 3] }, [], 'input');
+      y = b.layer('Softmax', { dim }, [y], 'probs');
+      y = b.layer('Flatten', {}, [y], 'flatten');
+      y = b.layer('Linear', { out_features: 3 }, [y], 'fc');
+      b.layer('Output', { num_classes: 3 }, [y], 'output');
+      return b.graph;
+    };
+    for (const dim of [1, -3])
+      expect(
+        compile(graph(dim), 2).forward.some((s) => s.op === 'softmax'),
+        `dim ${dim}`,
+      ).toBe(true);
+    expect(() => compile(graph(2), 2)).toThrow(/dim 1 only, not dim 2/);
   });
 
   it('keeps requested node outputs readable (feature maps)', () => {
