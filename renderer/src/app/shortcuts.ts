@@ -8,6 +8,8 @@ import {
   ungroupSelectionArranged,
 } from '../canvas/layoutCommand.ts';
 import { selectedFeeder } from '../panels/insertItem.ts';
+import { isRunning, sessionStore } from '../session/store.ts';
+import { startTraining, stopTraining, togglePause } from '../session/training.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { lastPointer } from './pointer.ts';
 import { newBlankProject, openProjectFile, saveProjectFile } from './projectFiles.ts';
@@ -16,10 +18,10 @@ export interface Shortcut {
   /** As shown to the user, e.g. `Ctrl+Shift+Z`. Several ways are separated by ` / `. */
   keys: string;
   label: string;
-  section: 'File' | 'Edit' | 'Modules' | 'Canvas' | 'Help';
+  section: 'File' | 'Edit' | 'Modules' | 'Canvas' | 'Training' | 'Help';
   /** Undefined for gestures that are only listed (mouse). */
   matches?: (e: KeyboardEvent) => boolean;
-  run?: () => void;
+  run?: (e?: KeyboardEvent) => void;
   /** Also works while typing in a field. */
   inFields?: boolean;
 }
@@ -201,7 +203,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
     label: 'Show or hide problems',
     section: 'Canvas',
     matches: combo('m', true),
-    run: () => state().setUi({ dockOpen: !state().ui.dockOpen }),
+    run: () => {
+      const ui = state().ui;
+      const showing = ui.dockOpen && ui.dockTab === 'problems';
+      state().setUi(showing ? { dockOpen: false } : { dockOpen: true, dockTab: 'problems' });
+    },
     inFields: true,
   },
   {
@@ -218,6 +224,33 @@ export const SHORTCUTS: readonly Shortcut[] = [
     section: 'Canvas',
     matches: (e) => mod(e) && e.altKey && key(e) === 'b',
     run: () => state().setUi({ inspectorOpen: !state().ui.inspectorOpen }),
+    inFields: true,
+  },
+  {
+    keys: 'Ctrl+Enter',
+    label: 'Start training, or pause and resume it',
+    section: 'Training',
+    matches: (e) => mod(e) && !e.altKey && !e.shiftKey && e.key === 'Enter',
+    run: () => void (isRunning(sessionStore().getState().run.status) ? togglePause() : startTraining()),
+  },
+  {
+    keys: 'Ctrl+Shift+Enter',
+    label: 'Stop training (keeps the weights so far)',
+    section: 'Training',
+    matches: (e) => mod(e) && !e.altKey && e.shiftKey && e.key === 'Enter',
+    run: () => void stopTraining(),
+  },
+  {
+    keys: 'Alt+1 … Alt+4',
+    label: 'Show the Data, Training, Feature maps or Problems tab',
+    section: 'Training',
+    matches: (e) => e.altKey && !mod(e) && ['Digit1', 'Digit2', 'Digit3', 'Digit4'].includes(e.code),
+    run: (e) => {
+      const code = e?.code ?? 'Digit1';
+      const tab =
+        (['data', 'training', 'features', 'problems'] as const)[Number(code.slice(-1)) - 1] ?? 'data';
+      state().setUi({ dockOpen: true, dockTab: tab });
+    },
     inFields: true,
   },
   {
@@ -249,7 +282,7 @@ export function handleKey(e: KeyboardEvent): void {
     // Modals own the keyboard except for Escape and the help toggle.
     if (state().ui.overlay && e.key !== 'Escape' && e.key !== '?') return;
     e.preventDefault();
-    shortcut.run();
+    shortcut.run(e);
     return;
   }
 }

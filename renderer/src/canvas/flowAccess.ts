@@ -4,10 +4,19 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { lastPointer } from '../app/pointer.ts';
 import type { XY } from '../store/types.ts';
 
-let instance: Pick<ReactFlowInstance, 'screenToFlowPosition'> | null = null;
+type FlowAccess = Pick<ReactFlowInstance, 'screenToFlowPosition'> &
+  Partial<Pick<ReactFlowInstance, 'zoomIn' | 'zoomOut'>>;
 
-export function registerFlow(flow: Pick<ReactFlowInstance, 'screenToFlowPosition'> | null): void {
+let instance: FlowAccess | null = null;
+
+export function registerFlow(flow: FlowAccess | null): void {
   instance = flow;
+}
+
+/** Zooms the canvas in or out one step (the View menu). */
+export function zoomCanvas(direction: 'in' | 'out'): void {
+  if (direction === 'in') void instance?.zoomIn?.({ duration: 150 });
+  else void instance?.zoomOut?.({ duration: 150 });
 }
 
 /** The canvas position under the pointer, when the pointer is over the canvas. */

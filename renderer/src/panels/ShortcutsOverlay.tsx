@@ -4,7 +4,7 @@ import { SHORTCUTS, type Shortcut } from '../app/shortcuts.ts';
 import { useEditor } from '../store/useEditor.ts';
 import { Modal } from './Modal.tsx';
 
-const SECTIONS: Shortcut['section'][] = ['File', 'Edit', 'Modules', 'Canvas', 'Help'];
+const SECTIONS: Shortcut['section'][] = ['File', 'Edit', 'Modules', 'Canvas', 'Training', 'Help'];
 
 export function ShortcutsOverlay() {
   const open = useEditor((s) => s.ui.overlay === 'shortcuts');

@@ -40,6 +40,7 @@ export function StatusBar() {
   const problems = useEditor((s) => s.analysis.problems);
   const autosavedAt = useEditor((s) => s.ui.autosavedAt);
   const dockOpen = useEditor((s) => s.ui.dockOpen);
+  const dockTab = useEditor((s) => s.ui.dockTab);
   const setUi = useEditor((s) => s.setUi);
   const adapter = useAdapter();
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -67,7 +68,13 @@ export function StatusBar() {
       <button
         type="button"
         className={`statusbar__problems${errors ? ' is-error' : warnings ? ' is-warning' : ''}`}
-        onClick={() => setUi({ dockOpen: !dockOpen })}
+        onClick={() =>
+          setUi(
+            dockOpen && dockTab === 'problems'
+              ? { dockOpen: false }
+              : { dockOpen: true, dockTab: 'problems' },
+          )
+        }
         data-testid="status-problems"
         title="Show problems (Ctrl+Shift+M)"
       >

@@ -6,7 +6,9 @@ import { newBlankProject, openProjectFile, saveProjectFile } from '../app/projec
 import { FitIcon, HelpIcon, LayoutIcon, RedoIcon, ThemeIcon, UndoIcon } from '../canvas/icons.tsx';
 import { runAutoLayout } from '../canvas/layoutCommand.ts';
 import { useEditor } from '../store/useEditor.ts';
+import { ExportMenu } from './ExportMenu.tsx';
 import { RecentMenu } from './RecentMenu.tsx';
+import { TrainButtons } from './TrainButtons.tsx';
 
 export function Toolbar() {
   const name = useEditor((s) => s.meta.name);
@@ -109,6 +111,10 @@ export function Toolbar() {
         >
           <FitIcon />
         </button>
+      </div>
+      <div className="toolbar__group">
+        <TrainButtons />
+        <ExportMenu />
       </div>
       <div className="toolbar__spacer" />
       <button

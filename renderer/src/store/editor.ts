@@ -5,7 +5,12 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Analysis } from '../../../engine/graph/analyze.ts';
 import { applyEdits, type GraphEdit } from '../../../engine/graph/edits.ts';
 import { emptyGraph, type Graph } from '../../../engine/graph/types.ts';
-import { newProject, type Project } from '../../../engine/io/project/project.ts';
+import {
+  type DatasetRef,
+  newProject,
+  type Project,
+  type TrainingSettings,
+} from '../../../engine/io/project/project.ts';
 import type { FileRef } from '../platform/types.ts';
 import type { ClipboardData } from './clipboard.ts';
 import { type CommandActions, createCommands } from './commands.ts';
@@ -60,6 +65,10 @@ export interface CoreActions {
   dismissNotice(): void;
   requestView(kind: ViewRequest['kind'], id?: string, reveal?: boolean): void;
   setUi(patch: Partial<UiState>): void;
+  /** The project's training settings (saved with it; not an undo step, but the project counts as changed). */
+  setTraining(training: TrainingSettings): void;
+  /** Where the project's data comes from (saved with it). */
+  setDataset(dataset: DatasetRef | null): void;
 }
 
 export type Editor = EditorState & CoreActions & CommandActions;
@@ -72,7 +81,8 @@ export const DEFAULT_UI: UiState = {
   paletteOpen: true,
   inspectorOpen: true,
   dockOpen: false,
-  dockHeight: 220,
+  dockHeight: 340,
+  dockTab: 'data',
   overlay: null,
   quickAdd: null,
   autosavedAt: null,
@@ -273,6 +283,19 @@ export function createEditorStore(project?: Project, ui: Partial<UiState> = {}):
 
       setUi(patch) {
         set({ ui: { ...get().ui, ...patch } });
+      },
+
+      setTraining(training) {
+        const s = get();
+        if (JSON.stringify(s.meta.training) === JSON.stringify(training)) return;
+        // NOTE: savedAt -1 matches no history entry, so the project stays changed until it is saved.
+        set({ meta: { ...s.meta, training }, dirty: true, savedAt: -1 });
+      },
+
+      setDataset(dataset) {
+        const s = get();
+        if (JSON.stringify(s.meta.dataset) === JSON.stringify(dataset)) return;
+        set({ meta: { ...s.meta, dataset }, dirty: true, savedAt: -1 });
       },
     };
 

@@ -56,12 +56,16 @@ export interface QuickAddAt {
 
 export type Overlay = 'shortcuts' | 'templates' | null;
 
+/** The bottom dock's tabs. */
+export type DockTab = 'data' | 'training' | 'features' | 'problems';
+
 export interface UiState {
   theme: Theme;
   paletteOpen: boolean;
   inspectorOpen: boolean;
   dockOpen: boolean;
   dockHeight: number;
+  dockTab: DockTab;
   overlay: Overlay;
   quickAdd: QuickAddAt | null;
   /** When the project was last written to the autosave (milliseconds since the epoch). */

@@ -1,0 +1,37 @@
+// The engine worker's entry point in the browser and the desktop app: WebGPU from the worker's navigator.gpu
+// (shaders bundled by Vite), the built-in digits fetched from their bundled asset, and the protocol host.
+/// <reference types="@webgpu/types" />
+
+import mnistUrl from '../../../engine/data/assets/mnist-10k.bin?url';
+import { browserGpu, GPU_PROBLEMS, GpuError, GpuRuntime } from '../../../engine/gpu/index.ts';
+import { viteShaderSource } from '../../../engine/gpu/vite-shaders.ts';
+import { webgpuBackend } from '../../../engine/webgpu/index.ts';
+import { type HostPort, serveEngine } from './host.ts';
+
+async function openGpu() {
+  let runtime: GpuRuntime;
+  try {
+    runtime = await GpuRuntime.open(browserGpu(), viteShaderSource);
+  } catch (error) {
+    // The catalogue's title says what is missing; its advice says what to do.
+    if (error instanceof GpuError) {
+      const problem = GPU_PROBLEMS[error.kind];
+      throw new Error(`${problem.title}. ${problem.advice}`);
+    }
+    throw error;
+  }
+  const info = runtime.info();
+  return {
+    backend: webgpuBackend(runtime),
+    adapter: info.label,
+    software: info.isFallbackAdapter || /swiftshader|warp|llvmpipe/i.test(info.label),
+  };
+}
+
+async function builtinMnist(): Promise<Uint8Array> {
+  const response = await fetch(mnistUrl);
+  if (!response.ok) throw new Error(`The built-in digits could not be loaded (HTTP ${response.status}).`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+serveEngine(self as unknown as HostPort, { openGpu, builtinMnist });
