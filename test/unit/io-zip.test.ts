@@ -128,6 +128,28 @@ describe('crc32', () => {
     expect(crc32(text('123456789'))).toBe(0xcbf43926);
     expect(crc32(new Uint8Array())).toBe(0);
   });
+
+  it('equals the bit-by-bit definition at every length and alignment, and continues across chunks', () => {
+    const bitwise = (bytes: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const byte of bytes) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 193 + 71) & 0xff);
+    for (let start = 0; start < 9; start++) {
+      for (const length of [0, 1, 7, 8, 9, 15, 16, 17, 64, 255, 291 - start]) {
+        const bytes = all.subarray(start, start + length);
+        expect(crc32(bytes)).toBe(bitwise(bytes));
+      }
+    }
+    expect(crc32(all.subarray(123), crc32(all.subarray(0, 123)))).toBe(crc32(all));
+    // zlib.crc32(bytes(range(256)) * 4) in Python
+    const ramp = Uint8Array.from({ length: 1024 }, (_, i) => i & 0xff);
+    expect(crc32(ramp)).toBe(0xb70b4c26);
+  });
 });
 
 describe('writeZip', () => {
