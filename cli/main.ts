@@ -15,7 +15,7 @@ usage:
   neurocanvas summary <graph.json> [--input C,H,W]   table of layers, shapes, params, mult-adds
   neurocanvas validate <graph.json> [--input C,H,W]  list every problem; exit 1 if any error
   neurocanvas train <graph.json> --out DIR [--data PATH] [--epochs N] [--batch B] [--optimizer sgd|adam|adamw]
-      [--lr X] [--augment flip,rotate=15,...] [--seed S] [--init weights.pt] [--resume DIR] [--backend cpu|gpu]
+      [--lr X] [--augment flip,rotate=15,...] [--seed S] [--init weights.pt] [--resume DIR] [--backend auto|gpu|cpu]
                                                    train (default data: the built-in MNIST digits) and write
                                                    checkpoint.pt, model.pt, model.py, metrics and confusion matrix;
                                                    'neurocanvas train' alone lists every option

@@ -18,7 +18,7 @@ import { loadProject } from '../load.ts';
 import { inputShape, settingsFlags, userFacing } from './train.ts';
 
 export const EVALUATE_USAGE = `usage: neurocanvas evaluate <graph.json> --weights FILE [--data PATH] [--split holdout|all]
-  [--batch B] [--seed S] [--validation-split F] [--normalize none|dataset|MEAN/STD] [--backend cpu|gpu]`;
+  [--batch B] [--seed S] [--validation-split F] [--normalize none|dataset|MEAN/STD] [--backend auto|gpu|cpu]`;
 
 /** The run settings that say which images were held out and how inputs were normalised. */
 async function runSettingsFor(
@@ -80,19 +80,26 @@ async function evaluateRun(args: ParsedArgs, out: (line: string) => void): Promi
   const {
     backend,
     description: device,
+    reason,
     close,
   } = await openBackend(
     typeof args.flags.get('backend') === 'string' ? (args.flags.get('backend') as string) : undefined,
   );
+  out(reason);
   try {
     const evaluator = await Evaluator.create(backend, graph, settings.batch_size, indices.length);
     const values = new Map([...loaded.loaded].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array]));
-    const result = await evaluator.run(values, dataset, indices, {
-      shape: dataset.shape,
-      augment: null,
-      normalize,
-    });
-    evaluator.dispose();
+    // On WebGPU the images are uploaded once and each batch is scaled and normalised on the device.
+    const uploaded = evaluator.uploadDataSet(dataset);
+    if (uploaded && 'unfit' in uploaded) out(`note: batches are prepared on the CPU: ${uploaded.unfit}`);
+    const onDevice = uploaded && !('unfit' in uploaded) ? uploaded : null;
+    await onDevice?.prepare({ augment: null, normalize });
+    const result = await evaluator
+      .run(values, dataset, indices, { shape: dataset.shape, augment: null, normalize }, onDevice)
+      .finally(() => {
+        onDevice?.dispose();
+        evaluator.dispose();
+      });
     const what = indices === all ? 'all' : 'holdout';
     out(`${project.name} on ${description}, ${device}`);
     out(

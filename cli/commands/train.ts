@@ -18,6 +18,7 @@ import {
   type TrainingSnapshot,
 } from '../../engine/train/checkpoint.ts';
 import { TrainingControl } from '../../engine/train/control.ts';
+import { type DataPath, describeDataPath } from '../../engine/train/data-path.ts';
 import { TrainingError } from '../../engine/train/errors.ts';
 import { train } from '../../engine/train/loop.ts';
 import {
@@ -39,7 +40,7 @@ export const TRAIN_USAGE = `usage: neurocanvas train <graph.json> --out DIR [--d
   [--augment flip,rotate=15,...] [--normalize none|dataset|MEAN/STD] [--schedule constant|step[:SIZE[:GAMMA]]|
   cosine[:ETA_MIN]|onecycle[:PCT_START]] [--warmup STEPS[:START_FACTOR]] [--clip MAX_NORM]
   [--early-stop PATIENCE[:MIN_DELTA]] [--target ACCURACY] [--checkpoint-every N] [--init weights.pt]
-  [--resume DIR] [--backend cpu|gpu]`;
+  [--resume DIR] [--backend auto|gpu|cpu]`;
 
 const RESUMABLE = new Set([
   'epochs',
@@ -231,11 +232,11 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
     resume = await decodeTrainingCheckpoint(new Uint8Array(readFileSync(path)));
     settings = runSettings(resume.settings, flags);
   } else settings = runSettings(project.training, flags);
-  const dataPath =
+  const dataFile =
     text(args, 'data') ??
     (resumeDir ? recordedDataPath(resumeDir) : undefined) ??
     (project.dataset?.source === 'path' ? resolve(dirname(file), project.dataset.path) : undefined);
-  const { dataset, skipped, description } = await loadData(dataPath, inputShape(graph));
+  const { dataset, skipped, description } = await loadData(dataFile, inputShape(graph));
   for (const s of skipped.slice(0, 5)) out(`note: ${s.message}`);
   let initialWeights: Map<string, Float32Array | BigInt64Array> | undefined;
   const init = text(args, 'init');
@@ -245,7 +246,9 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
     if (!loaded.ok) throw new UsageError(`--init ${init}: ${formatLoadReport(loaded.report)}`);
     initialWeights = new Map([...loaded.loaded].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array]));
   }
-  const { backend, description: device, close } = await openBackend(text(args, 'backend'));
+  const { backend, description: device, reason, close } = await openBackend(text(args, 'backend'));
+  out(reason);
+  let dataPath: DataPath | null = null; // where batches and the step guard ran, told by the loop
   mkdirSync(outDir, { recursive: true });
 
   const terminal = process.stdout.isTTY ? process.stdout : null;
@@ -268,7 +271,8 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
       join(outDir, 'metrics.json'),
       metricsJson({
         settings: plain,
-        data: { path: dataPath ? resolve(dataPath) : null, description },
+        data: { path: dataFile ? resolve(dataFile) : null, description },
+        backend: { name: device, reason, dataPath: dataPath ? describeDataPath(dataPath) : null },
         classes: dataset.classes,
         epochs,
         steps,
@@ -296,6 +300,10 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
       resume,
       initialWeights,
       control,
+      onDataPath: (path) => {
+        dataPath = path;
+        if (backend.name !== 'cpu') out(`data path: ${describeDataPath(path)}`);
+      },
       onStep: (m) => {
         steps.push(m);
         progress.step(m);

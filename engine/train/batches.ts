@@ -76,20 +76,12 @@ export function makeBatch(dataset: DataSet, indices: ArrayLike<number>, pre: Pre
 }
 
 /**
- * Evaluation batches over every sample of `indices`, in order: full batches of `size`, then one batch of
- * the remainder (so nothing is left out). Never augmented.
+ * The samples of an evaluation, in batches: full batches of `size`, then one of the remainder (so nothing is
+ * left out). Evaluation batches are never augmented.
  */
-export function* evaluationBatches(
-  dataset: DataSet,
-  indices: Uint32Array,
-  size: number,
-  pre: Preprocess,
-): Generator<Batch & { count: number }> {
-  const plain = { ...pre, augment: null };
-  for (let at = 0; at < indices.length; at += size) {
-    const part = indices.subarray(at, Math.min(indices.length, at + size));
-    yield { ...makeBatch(dataset, part, plain, 0), count: part.length };
-  }
+export function* evaluationParts(indices: Uint32Array, size: number): Generator<Uint32Array> {
+  for (let at = 0; at < indices.length; at += size)
+    yield indices.subarray(at, Math.min(indices.length, at + size));
 }
 
 /** Per-channel mean and std (0-1 units) of the samples at `indices`: what 'dataset' normalisation uses. */

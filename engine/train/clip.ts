@@ -1,9 +1,9 @@
 // Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_(parameters, max_norm) in torch 1.13,
 // through the Executor interface: read every parameter gradient, scale them all, write them back.
 //
-// NOTE: this reads every gradient back to the host each step. On the CPU backend that is a copy; on a GPU it is a
-// round trip per step. A GPU backend wanting it on the device needs two ops: a sum of squares over a list of
-// tensors into one scalar, and an in-place scale of a tensor by a scalar held on the device.
+// NOTE: this reads every gradient back to the host each step. On the CPU backend that is a copy; on WebGPU the loop
+// clips on the device instead (DeviceSteps.clip, engine/webgpu/device-steps.ts) and uses this only on the host
+// path.
 
 import type { Executor } from '../compile/backend.ts';
 import type { ProgramCore } from '../compile/program.ts';

@@ -1,6 +1,7 @@
 // The training loop on any backend: epochs of shuffled, augmented batches (the last partial one dropped), LR
 // schedule, guarded steps, validation on the holdout in eval mode, stop rules, checkpoints and exact resume.
-// It reports through callbacks and never touches files; the CLI and the app decide where things go.
+// It reports through callbacks and never touches files; the CLI and the app decide where things go. On WebGPU
+// the batches are prepared on the device and steps are read back every few steps (steppers.ts, data-path.ts).
 
 import type { Backend, Executor } from '../compile/backend.ts';
 import { compile } from '../compile/compile.ts';
@@ -9,9 +10,10 @@ import { sampleSize } from '../data/dataset.ts';
 import { type Split, splitDataSet } from '../data/split.ts';
 import type { DataSet } from '../data/types.ts';
 import type { Graph } from '../graph/types.ts';
-import { batchIndices, makeBatch, type Preprocess, statsOf } from './batches.ts';
+import { batchIndices, type Preprocess, statsOf } from './batches.ts';
 import type { EpochProgress, GeneratorState, SnapshotReason, TrainingSnapshot } from './checkpoint.ts';
 import type { TrainingControl } from './control.ts';
+import { type DataPath, type OnDevice, openDataPath } from './data-path.ts';
 import { TrainingError } from './errors.ts';
 import { Evaluator } from './evaluation.ts';
 import type { EpochMetrics, StepMetrics } from './metrics.ts';
@@ -20,7 +22,14 @@ import { Random } from './random.ts';
 import { learningRate } from './schedule.ts';
 import type { RunSettings } from './settings.ts';
 import { initialize, loadState, readState } from './state.ts';
-import { guardedTrainStep } from './step.ts';
+import {
+  deviceBatches,
+  deviceStepper,
+  hostBatches,
+  hostStepper,
+  type StepOutcome,
+  type Stepper,
+} from './steppers.ts';
 import { nonFiniteMessage, type Stop, stopAfterEpoch } from './stopping.ts';
 
 export interface TrainOptions {
@@ -40,6 +49,17 @@ export interface TrainOptions {
   onCheckpoint?: (snapshot: TrainingSnapshot) => void | Promise<void>;
   /** Milliseconds, for images/s (default performance.now). */
   now?: () => number;
+  /** What may stay on the device when the backend can (default: batches and steps both). */
+  onDevice?: OnDevice;
+  /** On the device path, read the steps back at most every this many steps (default 10). */
+  readEvery?: number;
+  /**
+   * On the device path, aim to read back at least this often, in milliseconds (default 250), so a slow device
+   * still reports progress; Infinity reads every `readEvery` steps. The run's results never depend on it.
+   */
+  readIntervalMs?: number;
+  /** Told once, before the first step, where batches and the step guard run (and why not on the device). */
+  onDataPath?: (path: DataPath) => void;
 }
 
 export interface TrainResult extends Stop {
@@ -51,6 +71,8 @@ export interface TrainResult extends Stop {
   split: Split;
   /** The normalisation used, resolved to numbers. */
   normalize: { mean: number[]; std: number[] } | null;
+  /** Where batches and the step guard ran. */
+  dataPath: DataPath;
 }
 
 const SAME_ON_RESUME = ['seed', 'batch_size', 'validation_split', 'optimizer'] as const;
@@ -84,136 +106,196 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const optimizer = createOptimizer(settings);
   const exec = await backend.bind(compile(graph, B, { mode: 'train', optimizer: optimizer.update }));
-  checkData(exec, dataset);
-  const root = new Random(settings.seed);
-  const shuffle = root.split('shuffle');
-  const augment = root.split('augment');
-  // Dropout masks: counter-based on the device from (seed, step); the seed is one draw of the run's generator.
-  const dropoutSeed = root.split('dropout').uint32();
-  const history: EpochMetrics[] = resume ? [...resume.history] : [];
-  let step = resume?.step ?? 0;
-  let progress: EpochProgress = resume
-    ? { ...resume.progress }
-    : { steps: 0, lossSum: 0, correct: 0, samples: 0 };
-  if (resume) {
-    loadState(exec, new Map([...resume.model].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array])));
-    loadOptimizerState(exec, optimizer, resume.optimizer, resume.step);
-    shuffle.restore(resume.generator.shuffle);
-    augment.restore(resume.generator.augment);
-  } else {
-    initialize(exec, root);
-    if (options.initialWeights) loadState(exec, options.initialWeights);
-  }
-  const evaluator = split.holdout.length
-    ? await Evaluator.create(backend, graph, B, split.holdout.length)
-    : null;
-  const pre: Preprocess = { shape: dataset.shape, augment: settings.augment, normalize };
-
-  const snapshot = async (
-    reason: SnapshotReason,
-    epoch: number,
-    generator: GeneratorState,
-  ): Promise<TrainingSnapshot> => {
-    const snap: TrainingSnapshot = {
-      reason,
-      epoch,
-      step,
-      progress: { ...progress },
-      model: await readState(exec),
-      // torch's param_groups hold the lr a scheduler last set, so torch resumes at the same rate.
-      optimizer: await readOptimizerState(exec, optimizer, { ...settings, lr: optimizer.lr }),
-      settings,
-      generator,
-      history: [...history],
-      data,
+  // Everything bound from here on is released when the run ends, or throws (a lost device, a bad setting).
+  const owned: { dispose(): void }[] = [exec];
+  const release = () => {
+    for (const resource of owned.reverse()) resource.dispose();
+    owned.length = 0;
+  };
+  try {
+    checkData(exec, dataset);
+    const root = new Random(settings.seed);
+    const shuffle = root.split('shuffle');
+    const augment = root.split('augment');
+    // Dropout masks: counter-based on the device from (seed, step); the seed is one draw of the run's generator.
+    const dropoutSeed = root.split('dropout').uint32();
+    const history: EpochMetrics[] = resume ? [...resume.history] : [];
+    let step = resume?.step ?? 0;
+    let progress: EpochProgress = resume
+      ? { ...resume.progress }
+      : { steps: 0, lossSum: 0, correct: 0, samples: 0 };
+    if (resume) {
+      loadState(
+        exec,
+        new Map([...resume.model].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array])),
+      );
+      loadOptimizerState(exec, optimizer, resume.optimizer, resume.step);
+      shuffle.restore(resume.generator.shuffle);
+      augment.restore(resume.generator.augment);
+    } else {
+      initialize(exec, root);
+      if (options.initialWeights) loadState(exec, options.initialWeights);
+    }
+    const evaluator = split.holdout.length
+      ? await Evaluator.create(backend, graph, B, split.holdout.length)
+      : null;
+    if (evaluator) owned.push(evaluator);
+    const pre: Preprocess = { shape: dataset.shape, augment: settings.augment, normalize };
+    const { path: dataPath, data: onDevice } = openDataPath(exec, dataset, options.onDevice);
+    if (onDevice) {
+      owned.push(onDevice);
+      await onDevice.prepare({ augment: settings.augment, normalize });
+      if (evaluator) await onDevice.prepare({ augment: null, normalize });
+    }
+    options.onDataPath?.(dataPath);
+    const context = {
+      exec,
+      optimizer,
+      clipNorm: settings.clip_grad_norm,
+      dropoutSeed,
+      batches: onDevice
+        ? deviceBatches(dataset, onDevice, { augment: settings.augment, normalize })
+        : hostBatches(dataset, pre),
+      now,
     };
-    await options.onCheckpoint?.(snap);
-    return snap;
-  };
-  const finish = (stop: Stop, last: TrainingSnapshot): TrainResult => {
-    exec.dispose();
-    evaluator?.dispose();
-    return { ...stop, epochs: history, step, last, split, normalize };
-  };
+    const stepper: Stepper =
+      dataPath.steps === 'device'
+        ? await deviceStepper(context, {
+            readEvery: options.readEvery ?? 10,
+            intervalMs: options.readIntervalMs ?? 250,
+          })
+        : hostStepper(context);
+    owned.push(stepper);
 
-  for (let epoch = resume?.epoch ?? 0; epoch < settings.epochs; epoch++) {
-    const atStart: GeneratorState = { shuffle: shuffle.state(), augment: augment.state() };
-    const order = shuffle.permutation(split.train.length);
-    const started = now();
-    let trainMs = 0;
-    let lr = optimizer.lr;
-    for (let b = 0; b < stepsPerEpoch; b++) {
-      const key = augment.uint32();
-      if (b < progress.steps) continue; // resumed mid-epoch: these were trained before the snapshot
-      if (control && (await control.shouldStop())) {
-        const message = `stopped at epoch ${epoch + 1}, step ${b} of ${stepsPerEpoch}; the checkpoint resumes from there`;
-        return finish({ reason: 'stopped', message }, await snapshot('stopped', epoch, atStart));
-      }
-      const t0 = now();
-      lr = learningRate(settings, { step, epoch, totalSteps });
-      optimizer.lr = lr;
-      const batch = makeBatch(dataset, batchIndices(split.train, order, b, B), pre, key);
-      const randomKey = Int32Array.of(dropoutSeed | 0, step | 0);
-      const result = await guardedTrainStep(exec, optimizer, batch, settings.clip_grad_norm, randomKey);
-      if (!result.finite) {
-        const message = nonFiniteMessage(result.loss, epoch + 1, b + 1, stepsPerEpoch, step + 1);
-        return finish({ reason: 'nonFinite', message }, await snapshot('nonFinite', epoch, atStart));
-      }
-      step++;
-      progress = {
-        steps: progress.steps + 1,
-        lossSum: progress.lossSum + result.loss,
-        correct: progress.correct + result.correct,
-        samples: progress.samples + B,
-      };
-      const ms = now() - t0;
-      trainMs += ms;
-      options.onStep?.({
-        epoch: epoch + 1,
-        epochStep: b + 1,
-        stepsPerEpoch,
+    const snapshot = async (
+      reason: SnapshotReason,
+      epoch: number,
+      generator: GeneratorState,
+    ): Promise<TrainingSnapshot> => {
+      const snap: TrainingSnapshot = {
+        reason,
+        epoch,
         step,
-        totalSteps,
-        loss: result.loss,
-        accuracy: result.correct / B,
-        lr,
-        imagesPerSecond: ms > 0 ? (B * 1000) / ms : 0,
-        gradNorm: result.gradNorm,
-      });
-    }
-    const validation = evaluator ? await evaluator.run(exec, dataset, split.holdout, pre) : null;
-    const ranSteps = progress.steps - (resume && epoch === resume.epoch ? resume.progress.steps : 0);
-    const metrics: EpochMetrics = {
-      epoch: epoch + 1,
-      step,
-      lr,
-      trainLoss: progress.lossSum / progress.steps,
-      trainAccuracy: progress.correct / progress.samples,
-      validationLoss: validation?.loss ?? null,
-      validationAccuracy: validation?.accuracy ?? null,
-      validationSamples: validation?.samples ?? 0,
-      confusion: validation?.confusion ?? null,
-      seconds: (now() - started) / 1000,
-      imagesPerSecond: trainMs > 0 ? (ranSteps * B * 1000) / trainMs : 0,
+        progress: { ...progress },
+        model: await readState(exec),
+        // torch's param_groups hold the lr a scheduler last set, so torch resumes at the same rate.
+        optimizer: await readOptimizerState(exec, optimizer, { ...settings, lr: optimizer.lr }),
+        settings,
+        generator,
+        history: [...history],
+        data,
+      };
+      await options.onCheckpoint?.(snap);
+      return snap;
     };
-    history.push(metrics);
-    progress = { steps: 0, lossSum: 0, correct: 0, samples: 0 };
-    options.onEpoch?.(metrics);
-    const stop = stopAfterEpoch(history, settings);
-    const last = stop !== null || epoch + 1 === settings.epochs;
-    const next: GeneratorState = { shuffle: shuffle.state(), augment: augment.state() };
-    if (last) {
-      const final = await snapshot('final', epoch + 1, next);
-      return finish(stop ?? { reason: 'completed', message: completed(settings.epochs) }, final);
+    const finish = (stop: Stop, last: TrainingSnapshot): TrainResult => {
+      release();
+      return { ...stop, epochs: history, step, last, split, normalize, dataPath };
+    };
+
+    for (let epoch = resume?.epoch ?? 0; epoch < settings.epochs; epoch++) {
+      const atStart: GeneratorState = { shuffle: shuffle.state(), augment: augment.state() };
+      const order = shuffle.permutation(split.train.length);
+      const started = now();
+      let trainMs = 0;
+      let lr = optimizer.lr;
+      /** Counts the outcomes in; on a non-finite one, the run's end (the state is the one before that step). */
+      const take = async (outcomes: StepOutcome[]): Promise<TrainResult | null> => {
+        for (const o of outcomes) {
+          if (!o.finite) {
+            const message = nonFiniteMessage(o.loss, o.epoch, o.epochStep, stepsPerEpoch, o.step + 1);
+            return finish({ reason: 'nonFinite', message }, await snapshot('nonFinite', epoch, atStart));
+          }
+          step++;
+          progress = {
+            steps: progress.steps + 1,
+            lossSum: progress.lossSum + o.loss,
+            correct: progress.correct + o.correct,
+            samples: progress.samples + B,
+          };
+          trainMs += o.ms;
+          lr = o.lr;
+          options.onStep?.({
+            epoch: o.epoch,
+            epochStep: o.epochStep,
+            stepsPerEpoch,
+            step,
+            totalSteps,
+            loss: o.loss,
+            accuracy: o.correct / B,
+            lr: o.lr,
+            imagesPerSecond: o.ms > 0 ? (B * 1000) / o.ms : 0,
+            gradNorm: o.gradNorm,
+          });
+        }
+        return null;
+      };
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        const key = augment.uint32();
+        if (b < progress.steps) continue; // resumed mid-epoch: these were trained before the snapshot
+        if (control && (control.paused || control.stopped)) {
+          // A paused or stopped run shows (and snapshots) every step it took: read the pending ones first.
+          const ended = await take(await stepper.drain());
+          if (ended) return ended;
+        }
+        if (control && (await control.shouldStop())) {
+          const ended = await take(await stepper.drain());
+          if (ended) return ended;
+          const message = `stopped at epoch ${epoch + 1}, step ${b} of ${stepsPerEpoch}; the checkpoint resumes from there`;
+          return finish({ reason: 'stopped', message }, await snapshot('stopped', epoch, atStart));
+        }
+        const at = step + stepper.pending;
+        const ended = await take(
+          await stepper.step({
+            epoch: epoch + 1,
+            epochStep: b + 1,
+            step: at,
+            indices: batchIndices(split.train, order, b, B),
+            key,
+            lr: learningRate(settings, { step: at, epoch, totalSteps }),
+          }),
+        );
+        if (ended) return ended;
+      }
+      const ended = await take(await stepper.drain());
+      if (ended) return ended;
+      const validation = evaluator ? await evaluator.run(exec, dataset, split.holdout, pre, onDevice) : null;
+      const ranSteps = progress.steps - (resume && epoch === resume.epoch ? resume.progress.steps : 0);
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        step,
+        lr,
+        trainLoss: progress.lossSum / progress.steps,
+        trainAccuracy: progress.correct / progress.samples,
+        validationLoss: validation?.loss ?? null,
+        validationAccuracy: validation?.accuracy ?? null,
+        validationSamples: validation?.samples ?? 0,
+        confusion: validation?.confusion ?? null,
+        seconds: (now() - started) / 1000,
+        imagesPerSecond: trainMs > 0 ? (ranSteps * B * 1000) / trainMs : 0,
+      };
+      history.push(metrics);
+      progress = { steps: 0, lossSum: 0, correct: 0, samples: 0 };
+      options.onEpoch?.(metrics);
+      const stop = stopAfterEpoch(history, settings);
+      const last = stop !== null || epoch + 1 === settings.epochs;
+      const next: GeneratorState = { shuffle: shuffle.state(), augment: augment.state() };
+      if (last) {
+        const final = await snapshot('final', epoch + 1, next);
+        return finish(stop ?? { reason: 'completed', message: completed(settings.epochs) }, final);
+      }
+      if ((epoch + 1) % settings.checkpoint_every === 0) await snapshot('epoch', epoch + 1, next);
     }
-    if ((epoch + 1) % settings.checkpoint_every === 0) await snapshot('epoch', epoch + 1, next);
+    // A snapshot of a finished run, resumed without more epochs: nothing to do.
+    const done = { shuffle: shuffle.state(), augment: augment.state() };
+    return finish(
+      { reason: 'completed', message: completed(settings.epochs) },
+      await snapshot('final', settings.epochs, done),
+    );
+  } catch (error) {
+    release();
+    throw error;
   }
-  // A snapshot of a finished run, resumed without more epochs: nothing to do.
-  const done = { shuffle: shuffle.state(), augment: augment.state() };
-  return finish(
-    { reason: 'completed', message: completed(settings.epochs) },
-    await snapshot('final', settings.epochs, done),
-  );
 }
 
 const completed = (epochs: number) => `finished ${epochs} epoch${epochs === 1 ? '' : 's'}`;

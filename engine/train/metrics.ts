@@ -175,6 +175,8 @@ export function metricsJson(run: {
   settings: unknown;
   /** Where the data came from (a path, or null for the built-in digits) and what it was. */
   data?: { path: string | null; description: string };
+  /** Which backend ran and why, and where batches and the step guard ran (a line, null before training). */
+  backend?: { name: string; reason: string; dataPath: string | null };
   classes: readonly string[];
   epochs: readonly EpochMetrics[];
   steps: readonly StepMetrics[];
@@ -184,6 +186,7 @@ export function metricsJson(run: {
     {
       settings: run.settings,
       data: run.data ?? null,
+      backend: run.backend ?? null,
       classes: run.classes,
       stopped: run.stopped,
       epochs: run.epochs.map(epochRecord),

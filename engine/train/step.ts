@@ -7,6 +7,11 @@ import { clipGradNorm } from './clip.ts';
 import type { Optimizer } from './optimizers.ts';
 import { type Batch, runBackward, runForward } from './train-step.ts';
 
+/** A batch already in some other form (on the device): writes itself into the program's batch and labels. */
+export interface BatchWrite {
+  write(exec: Executor<Program>): void;
+}
+
 export interface GuardedStepResult {
   /** Mean cross-entropy of the batch before the update. */
   loss: number;
@@ -26,7 +31,7 @@ export interface GuardedStepResult {
 export async function guardedTrainStep(
   exec: Executor<Program>,
   optimizer: Optimizer,
-  batch: Batch,
+  batch: Batch | BatchWrite,
   clipNorm: number | null,
   randomKey: Int32Array | null = null,
 ): Promise<GuardedStepResult> {
@@ -41,8 +46,11 @@ export async function guardedTrainStep(
   }
   const buffers = program.state.filter((e) => e.role === 'buffer');
   const saved: HostData[] = await Promise.all(buffers.map((e) => exec.read(e.tensor)));
-  exec.write(program.batch, batch.images);
-  exec.write(program.labels, batch.labels);
+  if ('write' in batch) batch.write(exec);
+  else {
+    exec.write(program.batch, batch.images);
+    exec.write(program.labels, batch.labels);
+  }
   runForward(exec, true);
   runBackward(exec, true);
   await exec.flush();

@@ -2,7 +2,8 @@
 // buffer; per batch, one dispatch gathers the samples, scales to 0-1, augments as engine/data/augment.ts does
 // (same per-sample draw slots from the same batch key), normalises and writes float32 into a target buffer.
 
-import type { AugmentOptions } from '../data/augment.ts';
+import type { DeviceDataSet, DevicePreprocess, Executor } from '../compile/backend.ts';
+import type { TensorId } from '../compile/program.ts';
 import type { ImageShape } from '../data/types.ts';
 import { GpuError } from '../gpu/errors.ts';
 import { BufferUsage, TENSOR_USAGE } from '../gpu/flags.ts';
@@ -18,11 +19,10 @@ const BINDINGS = [
   'uniform',
 ] as const;
 
+import type { InOrderRecorder } from './device-steps.ts';
+
 /** What one batch is prepared with: augmentation (training only, or null) and per-channel normalisation. */
-export interface GpuPreprocess {
-  augment: AugmentOptions | null;
-  normalize: { mean: number[]; std: number[] } | null;
-}
+export type GpuPreprocess = DevicePreprocess;
 
 /** The probability p as a threshold on the 24-bit draw: draw / 2^24 < p exactly when draw < ceil(p * 2^24). */
 function threshold(p: number | undefined): number {
@@ -83,9 +83,9 @@ function plan(shape: ImageShape, pre: GpuPreprocess) {
 /**
  * The data set on the device, and the one dispatch that turns sample indices plus a batch key into model
  * input. NOTE: the per-batch indices and uniforms are written with queue.writeBuffer, so encode at most one
- * batch per submission (the training executor submits once per step).
+ * batch per submission (the training loop and the evaluator submit once per batch).
  */
-export class GpuBatchSource {
+export class GpuBatchSource implements DeviceDataSet {
   private readonly kernels = new Map<
     string,
     { kernel: CompiledKernel; table: GPUBuffer; words: Uint32Array }
@@ -205,6 +205,24 @@ export class GpuBatchSource {
     const pixels = count * this.shape[1] * this.shape[2];
     this.runtime.dispatch(pass, entry.kernel, group, Math.ceil(pixels / ELEMENT_WORKGROUP));
     pass.end();
+  }
+
+  /**
+   * Records the batch into a GPU executor's step through its in-order hook, ahead of the forward pass that
+   * reads `target` (engine/train/loop.ts on WebGPU).
+   */
+  writeBatch(
+    exec: Executor,
+    target: TensorId,
+    indices: ArrayLike<number>,
+    key: number,
+    pre: DevicePreprocess,
+  ): void {
+    const recorder = exec as Partial<InOrderRecorder>;
+    if (!recorder.recordInOrder || !recorder.buffer || recorder.runtime !== this.runtime)
+      throw new Error('GpuBatchSource.writeBatch needs a WebGPU executor on the same device');
+    const buffer = recorder.buffer(target);
+    recorder.recordInOrder((encoder) => this.encode(encoder, indices, key, pre, buffer));
   }
 
   /** Prepares and submits one batch on its own (tests, or a loop that does not share the step's encoder). */

@@ -2,11 +2,21 @@
 // pass where it can), so a training step is one submission; reads wait only for what they need.
 /// <reference types="@webgpu/types" />
 
-import type { Executor, HostData, MetricTotals } from '../compile/backend.ts';
+import type {
+  DeviceDataSet,
+  DeviceSteps,
+  DeviceStepsOptions,
+  Executor,
+  HostData,
+  MetricTotals,
+} from '../compile/backend.ts';
 import type { UpdateAttrs, UpdateName } from '../compile/ops.ts';
-import { numel, type ProgramCore, type TensorId } from '../compile/program.ts';
+import { numel, type ProgramCore, storageOf, type TensorId } from '../compile/program.ts';
+import type { ImageShape } from '../data/types.ts';
 import { BufferUsage, type GpuRuntime } from '../gpu/index.ts';
+import { GpuBatchSource } from './augment.ts';
 import type { BoundProgram, Encoded } from './bind.ts';
+import { GpuDeviceSteps } from './device-steps.ts';
 import { attrsBytes } from './optimizers.ts';
 
 export class GpuExecutor<P extends ProgramCore> implements Executor<P> {
@@ -126,6 +136,32 @@ export class GpuExecutor<P extends ProgramCore> implements Executor<P> {
       correct: view.getInt32(4, true),
       steps: view.getUint32(8, true),
     };
+  }
+
+  /**
+   * The hook for work recorded by others (a batch source, the device-side loop): ends the compute pass and
+   * calls `encode` with the step's command encoder, so the work runs after everything recorded so far and
+   * before what is recorded next, in the same submission.
+   */
+  recordInOrder(encode: (encoder: GPUCommandEncoder) => void): void {
+    this.computePass();
+    this.pass!.end();
+    this.pass = null;
+    encode(this.encoder!);
+  }
+
+  uploadDataSet(images: Uint8Array, shape: ImageShape): DeviceDataSet | { unfit: string } {
+    const unfit = GpuBatchSource.unfitReason(this.runtime, images.byteLength);
+    return unfit ? { unfit } : GpuBatchSource.create(this.runtime, images, shape);
+  }
+
+  deviceSteps(options: DeviceStepsOptions): Promise<DeviceSteps> {
+    // The state a step changes: weights, BatchNorm buffers, optimizer state (gradients are rewritten each step).
+    const kept = new Set(['parameter', 'buffer', 'optimizerState']);
+    const keep = this.program.tensors
+      .filter((t) => kept.has(t.role))
+      .map((t) => storageOf(this.program, t.id));
+    return GpuDeviceSteps.create(this, this.program, { ...options, keep });
   }
 
   dispose(): void {

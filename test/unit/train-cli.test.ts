@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { softwareAdapter } from '../../cli/backend.ts';
 import { main } from '../../cli/main.ts';
 import { hash32 } from '../../engine/data/random.ts';
 import { GraphBuilder } from '../../engine/graph/builder.ts';
@@ -69,9 +70,17 @@ const data = join(root, 'idx');
 writeIdx(data);
 const project = writeProject();
 
+/**
+ * Runs the CLI. NOTE: train and evaluate get `--backend cpu` unless a test names one: the default (auto) opens
+ * Dawn to look at the adapter, which belongs in test/gpu (train-device-path.test.ts checks it there).
+ */
 async function cli(argv: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
-  const code = await main(argv, (line) => lines.push(line));
+  const pinned =
+    ['train', 'evaluate'].includes(argv[0]!) && !argv.includes('--backend')
+      ? [...argv, '--backend', 'cpu']
+      : argv;
+  const code = await main(pinned, (line) => lines.push(line));
   return { code, text: lines.join('\n') };
 }
 
@@ -165,6 +174,58 @@ describe('neurocanvas train', () => {
       expect(errors.at(-1)).toMatch(
         /cannot resume on other data: the checkpoint was trained on 90 images 1x8x8/,
       );
+    } finally {
+      console.error = original;
+    }
+  });
+});
+
+describe('--backend', () => {
+  const facts = (over: Partial<Parameters<typeof softwareAdapter>[0]>) => ({
+    vendor: 'nvidia',
+    architecture: 'hopper',
+    device: '',
+    description: 'NVIDIA H200',
+    isFallbackAdapter: false,
+    label: 'nvidia hopper: NVIDIA H200',
+    ...over,
+  });
+
+  it('auto tells software adapters (SwiftShader, llvmpipe, WARP, fallback) from hardware ones', () => {
+    expect(softwareAdapter(facts({}))).toBeNull();
+    expect(softwareAdapter(facts({ vendor: 'apple', architecture: 'metal-3', description: '' }))).toBeNull();
+    expect(
+      softwareAdapter(
+        facts({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }),
+      ),
+    ).toBe('the adapter is swiftshader, a software renderer');
+    expect(
+      softwareAdapter(facts({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })),
+    ).toMatch(/llvmpipe/);
+    expect(softwareAdapter(facts({ description: 'Microsoft Basic Render Driver' }))).toMatch(
+      /software renderer/,
+    );
+    expect(softwareAdapter(facts({ isFallbackAdapter: true }))).toMatch(/fallback/);
+  });
+
+  it('says which backend ran and why in one line, and refuses an unknown choice', async () => {
+    const out = join(root, 'run-cpu');
+    const run = await cli(['train', project, '--data', data, '--epochs', '1', '--out', out]);
+    expect(run.code, run.text).toBe(0);
+    expect(run.text.split('\n')).toContain('backend cpu (asked for with --backend cpu)');
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.backend).toEqual({
+      name: 'cpu',
+      reason: 'backend cpu (asked for with --backend cpu)',
+      dataPath: 'batches on the CPU; NaN guard, clipping and metrics read back every step',
+    });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const bad = await cli(['train', project, '--data', data, '--out', out, '--backend', 'tpu']);
+      expect(bad.code).toBe(2);
+      expect(errors.at(-1)).toMatch(/--backend must be auto, gpu or cpu, not "tpu"/);
     } finally {
       console.error = original;
     }
