@@ -1,6 +1,7 @@
 // BatchNorm normalisation, x (N, C, S) -> y (N, C, S): y = (x - mean[c]) * (weight[c] * invstd[c]) + bias[c],
-// weight 1 and bias 0 without affine. One invocation per element: with S >= 64 on a grid x = s, y = c,
-// z = n (grid-stride), so no invocation divides; else flat.
+// weight 1 and bias 0 without affine. Four consecutive elements per invocation (each invocation costs more
+// than this work on SwiftShader): with S >= 64 on a grid x = s / 4, y = c, z = n (grid-stride), so no
+// invocation divides; else flat.
 
 struct Params {
   count: u32,
@@ -21,25 +22,32 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-fn apply(i: u32, ch: u32) {
+// y = (x - mean) * scale + shift at elements first..last-1 of channel ch.
+fn apply(first: u32, last: u32, ch: u32) {
   var scale = invstd[ch];
   var shift = 0.0;
   if (params.affine != 0u) {
     scale *= weight[ch];
     shift = bias[ch];
   }
-  y[i] = (x[i] - mean[ch]) * scale + shift;
+  let mu = mean[ch];
+  for (var i = first; i < last; i++) { y[i] = (x[i] - mu) * scale + shift; }
 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(local_invocation_index) lid: u32, @builtin(global_invocation_id) gid: vec3u) {
   if (params.s >= 64u) {
-    if (gid.x >= params.s) { return; }
-    for (var n = gid.z; n < params.n; n += groups.z) { apply((n * params.c + gid.y) * params.s + gid.x, gid.y); }
+    let s0 = gid.x * 4u;
+    if (s0 >= params.s) { return; }
+    let run = min(4u, params.s - s0);
+    for (var n = gid.z; n < params.n; n += groups.z) {
+      let at = (n * params.c + gid.y) * params.s + s0;
+      apply(at, at + run, gid.y);
+    }
     return;
   }
-  let i = (wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid;
-  if (i >= params.count) { return; }
-  apply(i, (i / params.s) % params.c);
+  let first = ((wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid) * 4u;
+  let last = min(first + 4u, params.count);
+  for (var i = first; i < last; i++) { apply(i, i + 1u, (i / params.s) % params.c); }
 }

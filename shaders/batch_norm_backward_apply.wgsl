@@ -1,7 +1,8 @@
 // BatchNorm input gradient, x and dy (N, C, S) -> dx (N, C, S). With batch statistics
 // dx = weight * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)); with running statistics (eval)
-// dx = weight * invstd * dy. The per-channel sums come from batch_norm_backward_sums. One invocation per element:
-// with S >= 64 on a grid x = s, y = c, z = n (grid-stride), so no invocation divides; else flat.
+// dx = weight * invstd * dy. The per-channel sums come from batch_norm_backward_sums. Four consecutive elements
+// per invocation: with S >= 64 on a grid x = s / 4, y = c, z = n (grid-stride), so no invocation divides;
+// else flat.
 
 struct Params {
   count: u32,
@@ -23,28 +24,37 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-fn apply(i: u32, ch: u32) {
+// dx (+)= at elements first..last-1 of channel ch.
+fn apply(first: u32, last: u32, ch: u32) {
   let inv = invstd[ch];
   var scale = inv;
   if (params.affine != 0u) { scale *= weight[ch]; }
-  var g = dy[i];
-  if (params.batch_stats != 0u) {
-    let m = f32(params.m);
-    g = g - sums[2u * ch] / m - (x[i] - mean[ch]) * inv * (sums[2u * ch + 1u] / m);
+  let m = f32(params.m);
+  let mu = mean[ch];
+  let dy_mean = sums[2u * ch] / m;
+  let dot_mean = sums[2u * ch + 1u] / m;
+  for (var i = first; i < last; i++) {
+    var g = dy[i];
+    if (params.batch_stats != 0u) { g = g - dy_mean - (x[i] - mu) * inv * dot_mean; }
+    let v = scale * g;
+    dx[i] = select(v, dx[i] + v, params.accumulate != 0u);
   }
-  let v = scale * g;
-  dx[i] = select(v, dx[i] + v, params.accumulate != 0u);
 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(local_invocation_index) lid: u32, @builtin(global_invocation_id) gid: vec3u) {
   if (params.s >= 64u) {
-    if (gid.x >= params.s) { return; }
-    for (var n = gid.z; n < params.n; n += groups.z) { apply((n * params.c + gid.y) * params.s + gid.x, gid.y); }
+    let s0 = gid.x * 4u;
+    if (s0 >= params.s) { return; }
+    let run = min(4u, params.s - s0);
+    for (var n = gid.z; n < params.n; n += groups.z) {
+      let at = (n * params.c + gid.y) * params.s + s0;
+      apply(at, at + run, gid.y);
+    }
     return;
   }
-  let i = (wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid;
-  if (i >= params.count) { return; }
-  apply(i, (i / params.s) % params.c);
+  let first = ((wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid) * 4u;
+  let last = min(first + 4u, params.count);
+  for (var i = first; i < last; i++) { apply(i, i + 1u, (i / params.s) % params.c); }
 }

@@ -11,8 +11,8 @@ struct Params {
   batch_stride_a: u32,  // elements between matrices of a batch (0 shares one matrix across the batch)
   batch_stride_b: u32,
   batch_stride_out: u32,
-  _pad0: u32,
-  _pad1: u32,
+  k_chunk: u32,  // SPLIT_K: k per chunk (a multiple of 8)
+  splits: u32,   // SPLIT_K: chunks per product
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -31,6 +31,9 @@ override VEC4_A: bool = false;
 override VEC4_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
+// Split-K: grid z runs batch x chunk; each invocation sums its chunk of k into partials[z] (out is the partials
+// buffer, [batch * splits, M, N]); matmul_split_reduce.wgsl then adds the chunks in order, the bias and out.
+override SPLIT_K: bool = false;
 override BLOCK: u32 = 8u;  // outputs per invocation along each side: 4 or 8
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
@@ -128,9 +131,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * BLOCK;
   let col0 = gid.x * BLOCK;
   if (row0 >= params.m || col0 >= params.n) { return; }
-  let base_a = gid.z * params.batch_stride_a;
-  let base_b = gid.z * params.batch_stride_b;
-  let k = params.k;
+  // The batch entry, and the k range this invocation sums: all of k, or one chunk when SPLIT_K.
+  var entry = gid.z;
+  var k_begin = 0u;
+  var k = params.k;
+  if (SPLIT_K) {
+    entry = gid.z / params.splits;
+    k_begin = (gid.z % params.splits) * params.k_chunk;
+    k = min(params.k, k_begin + params.k_chunk);
+  }
+  let base_a = entry * params.batch_stride_a;
+  let base_b = entry * params.batch_stride_b;
   // acc_RC_r: row R*4+r of the block, columns C*4..C*4+3 (R, C = 0 or 1; only 00 when BLOCK is 4).
   // NOTE: sixteen named vec4s, not an array: a dynamically indexed array can end up in memory (about 5x slower
   // on SwiftShader).
@@ -138,7 +149,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var acc01_0 = vec4f(0.0); var acc01_1 = vec4f(0.0); var acc01_2 = vec4f(0.0); var acc01_3 = vec4f(0.0);
   var acc10_0 = vec4f(0.0); var acc10_1 = vec4f(0.0); var acc10_2 = vec4f(0.0); var acc10_3 = vec4f(0.0);
   var acc11_0 = vec4f(0.0); var acc11_1 = vec4f(0.0); var acc11_2 = vec4f(0.0); var acc11_3 = vec4f(0.0);
-  for (var k0 = 0u; k0 < k; k0 += 4u) {
+  for (var k0 = k_begin; k0 < k; k0 += 4u) {
     let ks = min(vec4u(k0) + LANES, vec4u(k - 1u));
     var a_lo = load_a(base_a, row0, k0, ks);
     let b_lo = load_b(base_b, col0, k0, ks);
@@ -172,7 +183,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       acc11_3 += b_hi * a_hi[3];
     }
   }
-  let base_out = gid.z * params.batch_stride_out;
+  var base_out = gid.z * params.batch_stride_out;
+  if (SPLIT_K) { base_out = gid.z * params.m * params.n; }
   let bias_lo = bias_at(col0);
   store(base_out, row0, col0, acc00_0 + bias_lo);
   store(base_out, row0 + 1u, col0, acc00_1 + bias_lo);

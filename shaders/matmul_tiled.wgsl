@@ -11,8 +11,8 @@ struct Params {
   batch_stride_a: u32,  // elements between matrices of a batch (0 shares one matrix across the batch)
   batch_stride_b: u32,
   batch_stride_out: u32,
-  _pad0: u32,
-  _pad1: u32,
+  k_chunk: u32,  // SPLIT_K: k per chunk (a multiple of 8)
+  splits: u32,   // SPLIT_K: chunks per product
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -25,6 +25,9 @@ override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
+// Split-K: grid z runs batch x chunk; each invocation sums its chunk of k into partials[z] (out is the partials
+// buffer, [batch * splits, M, N]); matmul_split_reduce.wgsl then adds the chunks in order, the bias and out.
+override SPLIT_K: bool = false;
 
 const TILE = 64u;     // output tile side
 const TILE_K = 8u;    // k values staged per step (16 doubles the compile time on SwiftShader)
@@ -35,20 +38,21 @@ var<workgroup> tile_a: array<vec4f, 128>;
 var<workgroup> tile_b: array<vec4f, 128>;
 
 // op(A)[row, kk] or 0 outside the matrix.
-fn a_at(base: u32, row: u32, kk: u32) -> f32 {
+// k_end: the end of this invocation's k range (k, or its chunk's end when SPLIT_K).
+fn a_at(base: u32, row: u32, kk: u32, k_end: u32) -> f32 {
   let m = params.m;
   let k = params.k;
-  let inside = row < m && kk < k;
+  let inside = row < m && kk < k_end;
   var i = base + min(row, m - 1u) * k + min(kk, k - 1u);
   if (TRANSPOSE_A) { i = base + min(kk, k - 1u) * m + min(row, m - 1u); }
   return select(0.0, a[i], inside);
 }
 
 // op(B)[kk, col] or 0 outside the matrix.
-fn b_at(base: u32, kk: u32, col: u32) -> f32 {
+fn b_at(base: u32, kk: u32, col: u32, k_end: u32) -> f32 {
   let n = params.n;
   let k = params.k;
-  let inside = col < n && kk < k;
+  let inside = col < n && kk < k_end;
   var i = base + min(kk, k - 1u) * n + min(col, n - 1u);
   if (TRANSPOSE_B) { i = base + min(col, n - 1u) * k + min(kk, k - 1u); }
   return select(0.0, b[i], inside);
@@ -83,8 +87,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         @builtin(local_invocation_index) t: u32) {
   let tile_row = wid.y * TILE;
   let tile_col = wid.x * TILE;
-  let base_a = wid.z * params.batch_stride_a;
-  let base_b = wid.z * params.batch_stride_b;
+  // The batch entry, and the k range this workgroup sums: all of k, or one chunk when SPLIT_K.
+  var entry = wid.z;
+  var k_begin = 0u;
+  var k_end = params.k;
+  if (SPLIT_K) {
+    entry = wid.z / params.splits;
+    k_begin = (wid.z % params.splits) * params.k_chunk;
+    k_end = min(params.k, k_begin + params.k_chunk);
+  }
+  let base_a = entry * params.batch_stride_a;
+  let base_b = entry * params.batch_stride_b;
   // Invocations 0-127 stage one vec4 of op(A), 128-255 one of op(B), so neighbours read neighbouring addresses.
   let loads_a = t < 128u;
   let u = t % 128u;
@@ -98,16 +111,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   // NOTE: no early return before the loop: every invocation must reach every barrier.
-  for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
+  for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
     let k = k0 + kk_load;
     if (loads_a) {
       let r = tile_row + group * 4u;
       tile_a[kk_load * GROUPS + group] = vec4f(
-        a_at(base_a, r, k), a_at(base_a, r + 1u, k), a_at(base_a, r + 2u, k), a_at(base_a, r + 3u, k));
+        a_at(base_a, r, k, k_end), a_at(base_a, r + 1u, k, k_end), a_at(base_a, r + 2u, k, k_end),
+        a_at(base_a, r + 3u, k, k_end));
     } else {
       let c = tile_col + group * 4u;
       tile_b[kk_load * GROUPS + group] = vec4f(
-        b_at(base_b, k, c), b_at(base_b, k, c + 1u), b_at(base_b, k, c + 2u), b_at(base_b, k, c + 3u));
+        b_at(base_b, k, c, k_end), b_at(base_b, k, c + 1u, k_end), b_at(base_b, k, c + 2u, k_end),
+        b_at(base_b, k, c + 3u, k_end));
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
@@ -120,7 +135,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     workgroupBarrier();
   }
-  let base_out = wid.z * params.batch_stride_out;
+  var base_out = wid.z * params.batch_stride_out;
+  if (SPLIT_K) { base_out = wid.z * params.m * params.n; }
   let row0 = tile_row + lid.y * 4u;
   let col0 = tile_col + lid.x * 4u;
   let bias_v = bias_at(col0);

@@ -1,8 +1,10 @@
 // Max pooling, x (N, C, H, W) -> y (N, C, OH, OW) with indices (N, C, OH, OW) int32 = h * W + w of each
 // maximum within its input plane. Forward: one invocation per output position. BACKWARD: one per input
 // position, gathering dy from every window whose recorded maximum is that element (no atomics, fixed order).
-// The window is specialised (override constants: divisions by constants, unrollable loops). Grid: x, y over
-// the plane (16 x 4 workgroups), z over the N * C planes (grid-stride).
+// The window and the plane sizes are specialised (override constants: divisions by constants, unrollable
+// loops). Four consecutive outputs (forward) or inputs (backward) per invocation, flat over N * C planes; the
+// grid is folded when large. NOTE: a 16 x 4 grid per plane left most of each workgroup idle on LeNet's 14x14
+// and 5x5 planes; flat, only the last invocation of all can be short.
 
 struct Params {
   planes: u32,  // N * C
@@ -25,6 +27,10 @@ override PH: i32 = 0;
 override PW: i32 = 0;
 override DH: i32 = 1;
 override DW: i32 = 1;
+override IN_H: u32 = 1u;   // H
+override IN_W: u32 = 1u;   // W
+override OUT_H: u32 = 1u;  // OH
+override OUT_W: u32 = 1u;  // OW
 
 fn forward(oh: i32, ow: i32, plane: u32) {
   let H = i32(params.h);
@@ -57,6 +63,18 @@ fn forward(oh: i32, ow: i32, plane: u32) {
 fn backward(h: i32, w: i32, plane: u32) {
   let here = h * i32(params.w) + w;
   var s = 0.0;
+  if (KH == SH && KW == SW && PH == 0 && PW == 0 && DH == 1 && DW == 1) {
+    // Windows that tile the plane (2x2 stride 2, LeNet's and VGG's): the one window over (h, w), if any.
+    let oh = u32(h) / u32(SH);
+    let ow = u32(w) / u32(SW);
+    if (oh < OUT_H && ow < OUT_W) {
+      let o = (plane * OUT_H + oh) * OUT_W + ow;
+      if (indices[o] == here) { s += x[o]; }
+    }
+    let i = (plane * IN_H + u32(h)) * IN_W + u32(w);
+    out[i] = select(s, out[i] + s, params.accumulate != 0u);
+    return;
+  }
   for (var i = 0; i < KH; i++) {
     let nh = h + PH - i * DH;
     if (nh < 0 || nh % SH != 0 || nh / SH >= i32(params.oh)) { continue; }
@@ -71,13 +89,21 @@ fn backward(h: i32, w: i32, plane: u32) {
   out[i] = select(s, out[i] + s, params.accumulate != 0u);
 }
 
-@compute @workgroup_size(16, 4, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let first = ((wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * 64u + lid) * 4u;
   if (BACKWARD) {
-    if (gid.x >= params.w || gid.y >= params.h) { return; }
-    for (var plane = gid.z; plane < params.planes; plane += nwg.z) { backward(i32(gid.y), i32(gid.x), plane); }
+    let last = min(first + 4u, params.planes * IN_H * IN_W);
+    for (var i = first; i < last; i++) {
+      let r = i % (IN_H * IN_W);
+      backward(i32(r / IN_W), i32(r % IN_W), i / (IN_H * IN_W));
+    }
   } else {
-    if (gid.x >= params.ow || gid.y >= params.oh) { return; }
-    for (var plane = gid.z; plane < params.planes; plane += nwg.z) { forward(i32(gid.y), i32(gid.x), plane); }
+    let last = min(first + 4u, params.planes * OUT_H * OUT_W);
+    for (var i = first; i < last; i++) {
+      let r = i % (OUT_H * OUT_W);
+      forward(i32(r / OUT_W), i32(r % OUT_W), i / (OUT_H * OUT_W));
+    }
   }
 }

@@ -1,6 +1,7 @@
 // The WebGPU runtime's public surface, safe for browsers and workers (Node's entry point is node-device.ts).
 
 export { BufferPool, type BufferPoolStats, formatBytes } from './buffer-pool.ts';
+export { CONV_VARIANTS, type ConvVariant, chooseConvVariant, isSoftwareAdapter } from './conv-choose.ts';
 export {
   type AdapterSummary,
   adapterKey,
@@ -18,12 +19,20 @@ export {
   MATMUL_VARIANTS,
   type MatmulBuffers,
   type MatmulShape,
+  type MatmulSplit,
   type MatmulVariant,
   matmulKernel,
+  matmulParams,
+  matmulSplit,
   normalizeShape,
   type PreparedMatmul,
   prepareMatmul,
   runMatmul,
+  SPLIT_MIN_CHUNK,
+  SPLIT_MIN_K,
+  SPLIT_TARGET_WORKGROUPS,
+  splitPartialsBytes,
+  splitReduceKernel,
 } from './matmul.ts';
 export {
   CHOICE_SIZE,

@@ -3,13 +3,27 @@
 
 import type { Backend } from '../compile/backend.ts';
 import type { ProgramCore } from '../compile/program.ts';
-import { chooseVariant, type GpuRuntime, type MatmulVariant } from '../gpu/index.ts';
+import {
+  type ConvVariant,
+  chooseConvVariant,
+  chooseVariant,
+  type GpuRuntime,
+  isSoftwareAdapter,
+  type MatmulVariant,
+} from '../gpu/index.ts';
 import { bindProgram } from './bind.ts';
 import { GpuExecutor } from './executor.ts';
 
 export interface WebGpuBackendOptions {
   /** Matmul kernel for Linear; default: the fastest on this adapter (chooseVariant measures it once). */
   matmulVariant?: MatmulVariant;
+  /** Conv2d kernels; default: chooseConvVariant for this adapter (tiled on hardware, blocked on software). */
+  convVariant?: ConvVariant;
+  /**
+   * Linear's split-K shape rule (`matmulSplit`); default: on for hardware adapters, off for software ones
+   * (on SwiftShader the register-blocked matmul measured 0.7x with it on the chapter ResNet's classifier).
+   */
+  splitK?: boolean;
   /** Workgroups along x before the conv kernels loop over more positions. Default 4096. */
   maxWorkgroups?: number;
 }
@@ -27,6 +41,8 @@ export function webgpuBackend(runtime: GpuRuntime, options: WebGpuBackendOptions
       const matmulVariant = options.matmulVariant ?? (await chooseVariant(runtime));
       const bound = await bindProgram(runtime, program, {
         matmulVariant,
+        convVariant: options.convVariant ?? chooseConvVariant(runtime.summary),
+        splitK: options.splitK ?? !isSoftwareAdapter(runtime.summary),
         maxWorkgroups: options.maxWorkgroups,
       });
       return new GpuExecutor(program, runtime, bound);

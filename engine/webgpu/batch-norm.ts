@@ -17,9 +17,12 @@ function usesBatchStats(training: boolean, trackRunningStats: boolean): boolean 
   return training || !trackRunningStats;
 }
 
-/** The element passes' grid: x over S, y over C, z over N (the kernels loop past 65,535) when S >= 64, else flat. */
+/**
+ * The element passes' grid, 4 elements per invocation: x over S / 4, y over C, z over N (the kernels loop past
+ * 65,535) when S >= 64, else flat.
+ */
 function channelGrid(N: number, C: number, S: number): number | [number, number, number] {
-  return S >= 64 ? [Math.ceil(S / 64), C, Math.min(N, 65_535)] : elementGroups(N * C * S);
+  return S >= 64 ? [Math.ceil(S / 256), C, Math.min(N, 65_535)] : elementGroups(Math.ceil((N * C * S) / 4));
 }
 
 export const batchNorm: GpuKernel<'batch_norm'> = {

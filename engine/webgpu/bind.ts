@@ -6,6 +6,7 @@ import { numel, type ProgramCore, storageOf, type TensorId } from '../compile/pr
 import {
   BufferUsage,
   type CompiledKernel,
+  type ConvVariant,
   GpuError,
   type GpuRuntime,
   kernelKey,
@@ -47,6 +48,10 @@ export interface BoundProgram {
 
 export interface BindOptions {
   matmulVariant: MatmulVariant;
+  /** Conv2d kernels: 'blocked' (software adapters) or 'tiled' (workgroup memory, hardware). Default 'blocked'. */
+  convVariant?: ConvVariant;
+  /** Linear's split-K shape rule on (default) or off. */
+  splitK?: boolean;
   /** Workgroups along x before the conv kernels loop (grid-stride). Default 4096. */
   maxWorkgroups?: number;
 }
@@ -65,6 +70,8 @@ export async function bindProgram(
   const ctx: PlanContext = {
     shape: (id) => program.tensors[id]!.shape,
     matmulVariant: options.matmulVariant,
+    convVariant: options.convVariant ?? 'blocked',
+    splitK: options.splitK ?? true,
     maxWorkgroups: Math.min(
       options.maxWorkgroups ?? 4096,
       runtime.device.limits.maxComputeWorkgroupsPerDimension,

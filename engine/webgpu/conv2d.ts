@@ -1,6 +1,8 @@
-// Conv2d on the GPU as implicit GEMMs (no im2col buffer), from the passes in conv2d-passes.ts: forward;
-// input gradient as a forward conv of the padded dy with the flipped kernel at stride 1 (a gather kernel when
-// strided); weight and bias gradients in position chunks reduced in a fixed order (deterministic).
+// Conv2d on the GPU as implicit GEMMs (no im2col buffer), in the variant chosen for the adapter
+// (ctx.convVariant). 'blocked', from the passes in conv2d-passes.ts: forward; input gradient as a forward conv
+// of the padded dy with the flipped kernel at stride 1 (a gather kernel when strided); weight and bias
+// gradients in position chunks reduced in a fixed order (deterministic). 'tiled': the workgroup-memory
+// kernels of conv2d-tiled.ts for the same three passes.
 
 import {
   convGeometry,
@@ -11,6 +13,7 @@ import {
   stridedInputGradPlans,
   weightGradPlans,
 } from './conv2d-passes.ts';
+import { tiledForwardPlans, tiledInputGradPlans, tiledWeightGradPlans } from './conv2d-tiled.ts';
 import type { DispatchPlan, GpuKernel } from './dispatch-plan.ts';
 
 export const conv2d: GpuKernel<'conv2d'> = {
@@ -19,6 +22,7 @@ export const conv2d: GpuKernel<'conv2d'> = {
     const { x, weight, bias } = step.inputs;
     const a = step.attrs;
     const geo = convGeometry(a, ctx.shape(x), ctx.shape(weight), ctx.shape(step.output));
+    if (ctx.convVariant === 'tiled') return tiledForwardPlans(geo, a, x, weight, bias, step.output, ctx);
     const input = padPlans(x, geo.N * geo.C, geo.H, geo.W, a.padding[0], a.padding[1]);
     const gemm = gemmPlan(
       {
@@ -53,6 +57,11 @@ export const conv2d: GpuKernel<'conv2d'> = {
     const geo = convGeometry(a, ctx.shape(x), ctx.shape(weight), ctx.shape(step.output));
     const { x: dx, weight: dw, bias: db } = step.grads;
     const plans: DispatchPlan[] = [];
+    if (ctx.convVariant === 'tiled') {
+      if (dx) plans.push(...tiledInputGradPlans(geo, a, step.gradOutput, weight, dx, ctx));
+      if (dw || db) plans.push(...tiledWeightGradPlans(geo, a, x, step.gradOutput, dw, db, ctx));
+      return plans;
+    }
     // NOTE: at stride 1, dx is the conv of dy, padded by (K - 1) * dilation - padding, with the kernel
     // flipped and its channels swapped; the tuned forward kernel runs it. Strides, or a padding past
     // (K - 1) * dilation, take the gather kernel.

@@ -9,10 +9,10 @@ import type {
   ForwardStep,
   TensorId,
 } from '../compile/program.ts';
-import type { KernelSpec, MatmulVariant, WorkgroupGrid } from '../gpu/index.ts';
+import type { ConvVariant, KernelSpec, MatmulVariant, WorkgroupGrid } from '../gpu/index.ts';
 
 /** Scratch buffers shared by every op (ops run one after another), each sized to its largest request. */
-export type ScratchRole = 'conv.input' | 'conv.weights' | 'conv.partials' | 'bn.sums';
+export type ScratchRole = 'conv.input' | 'conv.weights' | 'conv.partials' | 'bn.sums' | 'matmul.partials';
 
 /** Binding i of a dispatch, in the kernel's binding order. */
 export type Binding =
@@ -37,6 +37,10 @@ export interface PlanContext {
   shape(tensor: TensorId): Shape;
   /** The matmul variant chosen for this adapter (Linear uses the shared matmul kernels). */
   readonly matmulVariant: MatmulVariant;
+  /** The conv2d variant chosen for this adapter (register-blocked or workgroup-memory tiles). */
+  readonly convVariant: ConvVariant;
+  /** Whether Linear applies the split-K shape rule (off on software adapters, where it measured no gain). */
+  readonly splitK: boolean;
   /** The most workgroups a kernel should launch along x before looping (grid-stride). */
   readonly maxWorkgroups: number;
 }

@@ -2,7 +2,14 @@
 // dx = dy W, dW = dy^T x and db = column sums of dy (shaders/sum_rows.wgsl) backward.
 
 import type { TensorId } from '../compile/program.ts';
-import { type MatmulShape, type MatmulVariant, matmulKernel } from '../gpu/index.ts';
+import {
+  type MatmulShape,
+  type MatmulVariant,
+  matmulKernel,
+  matmulParams,
+  splitPartialsBytes,
+  splitReduceKernel,
+} from '../gpu/index.ts';
 import {
   type Binding,
   type DispatchPlan,
@@ -13,28 +20,40 @@ import {
   tensor,
 } from './dispatch-plan.ts';
 
-/** One matmul dispatch: out = op(a) op(b) (+ bias) (+ out), bound as the matmul kernels expect. */
-export function matmulPlan(
+/**
+ * One matmul: out = op(a) op(b) (+ bias) (+ out), bound as the matmul kernels expect. One dispatch, or two
+ * when the split-K shape rule cuts k (partial products in the 'matmul.partials' scratch, then their
+ * fixed-order sum).
+ */
+export function matmulPlans(
   variant: MatmulVariant,
   shape: MatmulShape,
   a: TensorId,
   b: TensorId,
   out: TensorId,
   bias?: TensorId,
-): DispatchPlan {
-  const { spec, grid } = matmulKernel(variant, shape);
-  const { m, n, k } = shape;
-  const params = new Params().u32(m, n, k, m * k, k * n, m * n, 0, 0);
-  const bindings: Binding[] = [
-    tensor(a),
-    tensor(b),
-    bias === undefined ? EMPTY : tensor(bias),
-    tensor(out),
-    params.binding(),
-  ];
-  // NOTE: the register-blocked variant binds A and B a second time, viewed as vec4s.
+): DispatchPlan[] {
+  const { spec, grid, split } = matmulKernel(variant, shape);
+  const params = { params: matmulParams(shape, split).buffer as ArrayBuffer };
+  const biasBinding = bias === undefined ? EMPTY : tensor(bias);
+  if (split.splits === 1) {
+    const bindings: Binding[] = [tensor(a), tensor(b), biasBinding, tensor(out), params];
+    // NOTE: the register-blocked variant binds A and B a second time, viewed as vec4s.
+    if (spec.name === 'matmul_blocked') bindings.push(tensor(a), tensor(b));
+    return [{ spec, bindings, grid }];
+  }
+  const partials: Binding = { scratch: 'matmul.partials', bytes: splitPartialsBytes(shape, split) };
+  const bindings: Binding[] = [tensor(a), tensor(b), EMPTY, partials, params];
   if (spec.name === 'matmul_blocked') bindings.push(tensor(a), tensor(b));
-  return { spec, bindings, grid };
+  const reduce = splitReduceKernel(shape, split);
+  return [
+    { spec, bindings, grid },
+    {
+      spec: reduce.spec,
+      bindings: [partials, biasBinding, tensor(out), { params: reduce.params.buffer as ArrayBuffer }],
+      grid: reduce.grid,
+    },
+  ];
 }
 
 export const linear: GpuKernel<'linear'> = {
@@ -42,10 +61,23 @@ export const linear: GpuKernel<'linear'> = {
   forward(step, ctx) {
     const [N, I] = ctx.shape(step.inputs.x) as [number, number];
     const O = ctx.shape(step.inputs.weight)[0]!;
-    const shape: MatmulShape = { m: N, n: O, k: I, transposeB: true, bias: step.inputs.bias !== undefined };
-    return [
-      matmulPlan(ctx.matmulVariant, shape, step.inputs.x, step.inputs.weight, step.output, step.inputs.bias),
-    ];
+    const shape: MatmulShape = {
+      m: N,
+      n: O,
+      k: I,
+      transposeB: true,
+      bias: step.inputs.bias !== undefined,
+      // The shape rule, or never split (1) where this adapter does not gain from it.
+      ...(ctx.splitK ? {} : { splitK: 1 }),
+    };
+    return matmulPlans(
+      ctx.matmulVariant,
+      shape,
+      step.inputs.x,
+      step.inputs.weight,
+      step.output,
+      step.inputs.bias,
+    );
   },
 
   // dy (N, O) -> dx (N, I) = dy W, dweight (O, I) = dy^T x, dbias (O) = sum over N of dy
@@ -56,9 +88,9 @@ export const linear: GpuKernel<'linear'> = {
     const plans: DispatchPlan[] = [];
     if (dx)
       plans.push(
-        matmulPlan(
+        ...matmulPlans(
           ctx.matmulVariant,
-          { m: N, n: I, k: O, accumulate: dx.accumulate },
+          { m: N, n: I, k: O, accumulate: dx.accumulate, ...(ctx.splitK ? {} : { splitK: 1 }) },
           step.gradOutput,
           step.inputs.weight,
           dx.tensor,
@@ -66,9 +98,16 @@ export const linear: GpuKernel<'linear'> = {
       );
     if (dw)
       plans.push(
-        matmulPlan(
+        ...matmulPlans(
           ctx.matmulVariant,
-          { m: O, n: I, k: N, transposeA: true, accumulate: dw.accumulate },
+          {
+            m: O,
+            n: I,
+            k: N,
+            transposeA: true,
+            accumulate: dw.accumulate,
+            ...(ctx.splitK ? {} : { splitK: 1 }),
+          },
           step.gradOutput,
           step.inputs.x,
           dw.tensor,

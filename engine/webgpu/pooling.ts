@@ -1,5 +1,5 @@
 // Max, average and adaptive-average pooling on the GPU (shaders/max_pool2d.wgsl, avg_pool2d.wgsl,
-// adaptive_avg_pool2d.wgsl): one invocation per output forward, a gather per input element backward.
+// adaptive_avg_pool2d.wgsl): an invocation per output (four for max) forward, a gather per input element backward.
 
 import type { MaxPool2dAttrs } from '../compile/ops.ts';
 import { dims4, elementGroups, type GpuKernel, Params, tensor } from './dispatch-plan.ts';
@@ -7,21 +7,14 @@ import { dims4, elementGroups, type GpuKernel, Params, tensor } from './dispatch
 const MAX_BINDINGS = ['read-only-storage', 'storage', 'storage', 'uniform'] as const;
 const AVG_BINDINGS = ['read-only-storage', 'storage', 'uniform'] as const;
 
-/** The window max_pool2d.wgsl is specialised on (override constants). */
-function maxWindow(a: MaxPool2dAttrs) {
+/** The window and plane sizes max_pool2d.wgsl is specialised on (override constants). */
+function maxWindow(a: MaxPool2dAttrs, H: number, W: number, OH: number, OW: number) {
   const [KH, KW] = a.kernelSize;
   const [SH, SW] = a.stride;
   const [PH, PW] = a.padding;
   const [DH, DW] = a.dilation;
-  return { KH, KW, SH, SW, PH, PW, DH, DW };
+  return { KH, KW, SH, SW, PH, PW, DH, DW, IN_H: H, IN_W: W, OUT_H: OH, OUT_W: OW };
 }
-
-/** 16 x 4 workgroups over an h x w plane, planes along z (the kernel loops past 65,535). */
-const planeGrid = (h: number, w: number, planes: number): [number, number, number] => [
-  Math.ceil(w / 16),
-  Math.ceil(h / 4),
-  Math.min(planes, 65_535),
-];
 
 export const maxPool2d: GpuKernel<'max_pool2d'> = {
   // x (N, C, H, W) -> y (N, C, OH, OW), indices (N, C, OH, OW)
@@ -33,7 +26,7 @@ export const maxPool2d: GpuKernel<'max_pool2d'> = {
         spec: {
           name: 'max_pool2d',
           bindings: MAX_BINDINGS,
-          constants: { BACKWARD: false, ...maxWindow(step.attrs) },
+          constants: { BACKWARD: false, ...maxWindow(step.attrs, H, W, OH, OW) },
         },
         bindings: [
           tensor(step.inputs.x),
@@ -41,7 +34,7 @@ export const maxPool2d: GpuKernel<'max_pool2d'> = {
           tensor(step.output),
           new Params().u32(N * C, H, W, OH, OW, 0).binding(),
         ],
-        grid: planeGrid(OH, OW, N * C),
+        grid: elementGroups(Math.ceil((N * C * OH * OW) / 4)),
       },
     ];
   },
@@ -57,7 +50,7 @@ export const maxPool2d: GpuKernel<'max_pool2d'> = {
         spec: {
           name: 'max_pool2d',
           bindings: MAX_BINDINGS,
-          constants: { BACKWARD: true, ...maxWindow(step.attrs) },
+          constants: { BACKWARD: true, ...maxWindow(step.attrs, H, W, OH, OW) },
         },
         bindings: [
           tensor(step.gradOutput),
@@ -65,7 +58,7 @@ export const maxPool2d: GpuKernel<'max_pool2d'> = {
           tensor(g.tensor),
           new Params().u32(N * C, H, W, OH, OW, g.accumulate).binding(),
         ],
-        grid: planeGrid(H, W, N * C),
+        grid: elementGroups(Math.ceil((N * C * H * W) / 4)),
       },
     ];
   },

@@ -7,7 +7,7 @@ import type { OpAttrs, OpName, Shape } from '../../engine/compile/ops.ts';
 import type { ProgramCore, TensorId } from '../../engine/compile/program.ts';
 import { compileOp } from '../../engine/compile/single-op.ts';
 import { Adam, AdamW, type Optimizer, SGD } from '../../engine/train/optimizers.ts';
-import { webgpuBackend } from '../../engine/webgpu/index.ts';
+import { type WebGpuBackendOptions, webgpuBackend } from '../../engine/webgpu/index.ts';
 import { expectClose, loadFixture } from '../support/fixtures.ts';
 import { sharedRuntime } from './fixture.ts';
 
@@ -44,65 +44,79 @@ function pairs(
   );
 }
 
-describe('WebGPU ops match PyTorch', () => {
-  it.each(fixture.meta.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const backend = webgpuBackend(await gpu(), { matmulVariant: 'blocked8x8' });
-    const shapes: Record<string, Shape | Shape[]> = {};
-    for (const [key, value] of Object.entries(c.inputs))
-      shapes[key] = Array.isArray(value) ? value.map((n) => fixture.get(n).shape) : fixture.get(value).shape;
-    const program = compileOp(c.op, c.attrs as never, shapes as never);
-    const exec = await backend.bind(program);
-    try {
-      for (const [key, name, id] of pairs(c.inputs, program.inputs)) {
-        expect(id, `input ${key}`).toBeDefined();
-        exec.write(id!, fixture.get(name).data);
-      }
-      exec.forward(0, c.training);
-      const expected = fixture.get(c.output);
-      const output = await exec.read(program.output);
-      if (expected.dtype === 'F32') expectClose(`${c.name} output`, output, expected.data);
-      else expect(Array.from(output)).toEqual(Array.from(expected.data));
-      for (const [key, name] of Object.entries(c.after)) {
-        const id = (program.inputs as Record<string, TensorId>)[key]!;
-        const ref = fixture.get(name);
-        const value = await exec.read(id);
-        if (ref.dtype === 'F32') expectClose(`${c.name} ${key} after forward`, value, ref.data);
-        else expect(Array.from(value), `${c.name} ${key}`).toEqual(Array.from(ref.data));
-      }
+/** One fixture case on a backend with these options: output, state after forward, gradients, accumulation. */
+async function checkCase(c: OpCase, options: WebGpuBackendOptions): Promise<void> {
+  const backend = webgpuBackend(await gpu(), options);
+  const shapes: Record<string, Shape | Shape[]> = {};
+  for (const [key, value] of Object.entries(c.inputs))
+    shapes[key] = Array.isArray(value) ? value.map((n) => fixture.get(n).shape) : fixture.get(value).shape;
+  const program = compileOp(c.op, c.attrs as never, shapes as never);
+  const exec = await backend.bind(program);
+  try {
+    for (const [key, name, id] of pairs(c.inputs, program.inputs)) {
+      expect(id, `input ${key}`).toBeDefined();
+      exec.write(id!, fixture.get(name).data);
+    }
+    exec.forward(0, c.training);
+    const expected = fixture.get(c.output);
+    const output = await exec.read(program.output);
+    if (expected.dtype === 'F32') expectClose(`${c.name} output`, output, expected.data);
+    else expect(Array.from(output)).toEqual(Array.from(expected.data));
+    for (const [key, name] of Object.entries(c.after)) {
+      const id = (program.inputs as Record<string, TensorId>)[key]!;
+      const ref = fixture.get(name);
+      const value = await exec.read(id);
+      if (ref.dtype === 'F32') expectClose(`${c.name} ${key} after forward`, value, ref.data);
+      else expect(Array.from(value), `${c.name} ${key}`).toEqual(Array.from(ref.data));
+    }
 
-      if (!c.gradOutput) return;
-      exec.write(program.gradOutput, fixture.get(c.gradOutput).data);
-      expect(program.backward.length).toBe(1);
-      exec.backward(0, c.training);
-      const gradPairs = pairs(c.grads, program.grads);
-      expect(gradPairs.length, 'gradients in the fixture').toBeGreaterThan(0);
+    if (!c.gradOutput) return;
+    exec.write(program.gradOutput, fixture.get(c.gradOutput).data);
+    expect(program.backward.length).toBe(1);
+    exec.backward(0, c.training);
+    const gradPairs = pairs(c.grads, program.grads);
+    expect(gradPairs.length, 'gradients in the fixture').toBeGreaterThan(0);
+    for (const [key, name, id] of gradPairs) {
+      expect(id, `gradient of ${key}`).toBeDefined();
+      expectClose(`${c.name} grad ${key}`, await exec.read(id!), fixture.get(name).data);
+    }
+    // A second contribution adds to the first: every gradient doubles (the tape's `accumulate`).
+    const step = program.backward[0]!;
+    const again = {
+      ...step,
+      grads: JSON.parse(JSON.stringify(step.grads), (k, v) => (k === 'accumulate' ? true : v)),
+    };
+    const twice = await backend.bind({ ...program, backward: [again as typeof step] });
+    try {
+      for (const [, name, id] of pairs(c.inputs, program.inputs)) twice.write(id!, fixture.get(name).data);
+      twice.forward(0, c.training);
+      twice.write(program.gradOutput, fixture.get(c.gradOutput).data);
+      twice.backward(0, c.training);
+      twice.backward(0, c.training);
       for (const [key, name, id] of gradPairs) {
-        expect(id, `gradient of ${key}`).toBeDefined();
-        expectClose(`${c.name} grad ${key}`, await exec.read(id!), fixture.get(name).data);
-      }
-      // A second contribution adds to the first: every gradient doubles (the tape's `accumulate`).
-      const step = program.backward[0]!;
-      const again = {
-        ...step,
-        grads: JSON.parse(JSON.stringify(step.grads), (k, v) => (k === 'accumulate' ? true : v)),
-      };
-      const twice = await backend.bind({ ...program, backward: [again as typeof step] });
-      try {
-        for (const [, name, id] of pairs(c.inputs, program.inputs)) twice.write(id!, fixture.get(name).data);
-        twice.forward(0, c.training);
-        twice.write(program.gradOutput, fixture.get(c.gradOutput).data);
-        twice.backward(0, c.training);
-        twice.backward(0, c.training);
-        for (const [key, name, id] of gradPairs) {
-          const doubled = fixture.get(name).data.map((v) => 2 * v);
-          expectClose(`${c.name} grad ${key} accumulated`, await twice.read(id!), doubled);
-        }
-      } finally {
-        twice.dispose();
+        const doubled = fixture.get(name).data.map((v) => 2 * v);
+        expectClose(`${c.name} grad ${key} accumulated`, await twice.read(id!), doubled);
       }
     } finally {
-      exec.dispose();
+      twice.dispose();
     }
+  } finally {
+    exec.dispose();
+  }
+}
+
+describe('WebGPU ops match PyTorch', () => {
+  it.each(fixture.meta.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await checkCase(c, { matmulVariant: 'blocked8x8' });
+  });
+});
+
+// The workgroup-memory conv kernels chosen on hardware adapters, forced here (SwiftShader would pick 'blocked').
+const convCases = fixture.meta.cases.filter((c) => c.op === 'conv2d' || c.op === 'conv_transpose2d');
+describe('WebGPU tiled conv variant matches PyTorch', () => {
+  it('has conv cases to run', () => expect(convCases.length).toBeGreaterThan(10));
+  it.each(convCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await checkCase(c, { matmulVariant: 'blocked8x8', convVariant: 'tiled' });
   });
 });
 

@@ -1,0 +1,36 @@
+// Picks conv2d's kernel variant for an adapter: the register-blocked kernels with no workgroup memory on
+// software adapters (SwiftShader, WARP, llvmpipe), where barriers are costly; workgroup-memory tiles on hardware.
+
+import type { AdapterSummary } from './device.ts';
+
+/**
+ * blocked: register-blocked implicit GEMM, no workgroup memory, taps unrolled as text (conv2d.wgsl and its
+ * gradient kernels): what pays on SwiftShader. tiled: 64x64 output tiles staged in workgroup memory
+ * (conv2d_tiled.wgsl), the form that pays on real GPUs.
+ */
+export const CONV_VARIANTS = ['blocked', 'tiled'] as const;
+export type ConvVariant = (typeof CONV_VARIANTS)[number];
+
+/** Names of CPU (software) WebGPU implementations, as adapters report them. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
+
+/** True for adapters that run shaders on the CPU: flagged as fallback, or named as a software rasteriser. */
+export function isSoftwareAdapter(
+  summary: Pick<AdapterSummary, 'vendor' | 'architecture' | 'device' | 'description' | 'isFallbackAdapter'>,
+): boolean {
+  if (summary.isFallbackAdapter) return true;
+  return SOFTWARE_ADAPTER.test(
+    [summary.vendor, summary.architecture, summary.device, summary.description].join(' '),
+  );
+}
+
+/**
+ * The conv variant for an adapter. NOTE: decided from the adapter's description, not measured: on SwiftShader
+ * the tiled variant measured several times slower (test/bench/conv.bench.ts), and compiling it there only to
+ * time it would add seconds to every start; no hardware adapter was available to measure on.
+ */
+export function chooseConvVariant(
+  summary: Pick<AdapterSummary, 'vendor' | 'architecture' | 'device' | 'description' | 'isFallbackAdapter'>,
+): ConvVariant {
+  return isSoftwareAdapter(summary) ? 'blocked' : 'tiled';
+}

@@ -1,0 +1,81 @@
+// Conv2d variants side by side on the current adapter: GFLOP/s of the register-blocked kernels (the choice on
+// software adapters) and the workgroup-memory tiled kernels (the choice on hardware) for forward, input
+// gradient and weight gradient, on LeNet-5's and the chapter ResNet's convs, next to the best matmul.
+// Run: npx tsx test/bench/conv.bench.ts [--runs 3] [--batch 16]
+// NOTE: medians of runs after a warm-up; every clock stops after the GPU finished (flush). Prints, asserts nothing.
+
+import type { Conv2dAttrs, Shape } from '../../engine/compile/ops.ts';
+import type { BackwardStep } from '../../engine/compile/program.ts';
+import { compileOp } from '../../engine/compile/single-op.ts';
+import { CONV_VARIANTS, chooseConvVariant, timeVariants } from '../../engine/gpu/index.ts';
+import { openNodeRuntime } from '../../engine/gpu/node-device.ts';
+import { convFlops, convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
+
+const option = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? Number(process.argv[at + 1]) : fallback;
+};
+const runs = option('runs', 3);
+const batch = option('batch', 16);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const same = (padding: number): Conv2dAttrs => ({
+  stride: [1, 1],
+  padding: [padding, padding],
+  dilation: [1, 1],
+  groups: 1,
+  bias: true,
+});
+
+const runtime = await openNodeRuntime();
+console.log(
+  `adapter: ${runtime.info().label}; chooseConvVariant picks ${chooseConvVariant(runtime.summary)}`,
+);
+console.log(`median of ${runs} runs after a warm-up, GFLOP/s (2 x multiply-adds / s)\n`);
+
+const convs: [string, Shape, Shape, Conv2dAttrs][] = [
+  [`LeNet conv2 6->16 5x5, N=${batch}, 14x14`, [batch, 6, 14, 14], [16, 6, 5, 5], same(0)],
+  [`ResNet blk1.conv1 16->16 3x3, N=${batch}, 32x32`, [batch, 16, 32, 32], [16, 16, 3, 3], same(1)],
+  [`ResNet blk2.conv2 32->32 3x3, N=${batch}, 32x32`, [batch, 32, 32, 32], [32, 32, 3, 3], same(1)],
+];
+for (const [name, x, weight, attrs] of convs) {
+  const program = compileOp('conv2d', attrs, { x, weight, bias: [weight[0]!] });
+  const step = program.backward[0] as BackwardStep<'conv2d'>;
+  const grads = step.grads;
+  const flops = convFlops(convGeometry(attrs, x, weight, program.tensors[program.output]!.shape));
+  const passes: [string, number, typeof program][] = [
+    ['forward', flops.forward, { ...program, backward: [] }],
+    ['input grad', flops.inputGrad, { ...program, backward: [{ ...step, grads: { x: grads.x } }] }],
+    [
+      'weight grad',
+      flops.weightGrad,
+      { ...program, backward: [{ ...step, grads: { weight: grads.weight, bias: grads.bias } }] },
+    ],
+  ];
+  console.log(name);
+  for (const convVariant of CONV_VARIANTS) {
+    const backend = webgpuBackend(runtime, { convVariant });
+    const cells: string[] = [];
+    for (const [pass, count, variant] of passes) {
+      const exec = await backend.bind(variant);
+      const run = () => (pass === 'forward' ? exec.forward(0, true) : exec.backward(0, true));
+      run(); // warm-up
+      await exec.flush();
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const start = performance.now();
+        run();
+        await exec.flush();
+        times.push((performance.now() - start) / 1000);
+      }
+      exec.dispose();
+      cells.push(`${pass} ${(count / median(times) / 1e9).toFixed(2)}`);
+    }
+    console.log(`  ${convVariant.padEnd(8)} ${cells.join(', ')}`);
+  }
+}
+const matmul = await timeVariants(runtime, { m: 512, n: 512, k: 512 }, { runs });
+const best = matmul.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+console.log(
+  `best matmul 512^3: ${best.variant} ${best.gflops.toFixed(2)} (${matmul.map((t) => `${t.variant} ${t.gflops.toFixed(2)}`).join(', ')})`,
+);
+runtime.close();
