@@ -25,6 +25,7 @@ export const PROBLEMS = {
   noOutput: { code: 'NC022', title: 'No Output node' },
   unused: { code: 'NC023', title: 'Node does not reach the Output' },
   badGroup: { code: 'NC024', title: 'Module structure is broken' },
+  classWeightsMismatch: { code: 'NC025', title: 'Class weights do not fit the classes' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEMS;

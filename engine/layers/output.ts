@@ -1,7 +1,7 @@
 // Output: the classification head: takes logits for each class; cross-entropy loss at training time.
 
 import { PROBLEMS } from '../problems.ts';
-import { int, num } from './params.ts';
+import { floats, int, num } from './params.ts';
 import { fail, numel, ok, shapeText } from './shapes.ts';
 import type { LayerDef } from './types.ts';
 
@@ -12,6 +12,13 @@ export const Output: LayerDef = {
   params: {
     num_classes: { type: 'int', default: 10, min: 2, help: 'Number of classes the data set has.' },
     label_smoothing: { type: 'float', default: 0, min: 0, max: 1, help: 'Cross-entropy label smoothing.' },
+    class_weights: {
+      type: 'floats',
+      default: null,
+      min: 0,
+      nullable: true,
+      help: "Cross-entropy weight of each class, one per class (PyTorch's weight=); None weighs all alike.",
+    },
   },
   arity: { min: 1, max: 1 },
   view: true,
@@ -43,17 +50,42 @@ export const Output: LayerDef = {
           label: `Set out_features to ${classes}`,
         },
       });
+    const weights = floats(params, 'class_weights');
+    if (weights && weights.length !== classes)
+      return fail({
+        code: PROBLEMS.classWeightsMismatch.code,
+        param: 'class_weights',
+        message: `class_weights has ${weights.length} weights for ${classes} classes. Give one weight per class (${classes} numbers, in class order), or clear the field for none.`,
+        expected: `${classes} weights`,
+        arrived: `${weights.length} weights`,
+        fix: { kind: 'setParam', param: 'class_weights', value: null, label: 'Clear class_weights' },
+      });
+    if (weights?.every((w) => w === 0))
+      return fail({
+        code: PROBLEMS.classWeightsMismatch.code,
+        param: 'class_weights',
+        message:
+          'class_weights are all 0, so the loss would be 0/0. Give at least one class a weight above 0, or clear the field for none.',
+        expected: 'at least one weight above 0',
+        arrived: 'all 0',
+        fix: { kind: 'setParam', param: 'class_weights', value: null, label: 'Clear class_weights' },
+      });
     return ok(input, params);
   },
   state: () => [],
   macs: () => 0,
   describe: (params) =>
-    `${params.num_classes} classes${num(params, 'label_smoothing') ? `, smoothing ${params.label_smoothing}` : ''}`,
+    `${params.num_classes} classes${num(params, 'label_smoothing') ? `, smoothing ${params.label_smoothing}` : ''}${Array.isArray(params.class_weights) && params.class_weights.length ? ', class weights' : ''}`,
   torch: () => '',
   lower(b, p) {
     const logits = b.inputs[0]!;
     const labels = b.labels();
-    const loss = b.op('cross_entropy', { labelSmoothing: num(p, 'label_smoothing') }, { logits, labels });
+    const classWeights = floats(p, 'class_weights');
+    const loss = b.op(
+      'cross_entropy',
+      { labelSmoothing: num(p, 'label_smoothing'), ...(classWeights ? { classWeights } : {}) },
+      { logits, labels },
+    );
     b.loss(loss, b.op('accuracy', {}, { logits, labels }), logits);
     return logits;
   },

@@ -41,6 +41,14 @@ export function pair(params: Params, name: string): [number, number] {
   throw new Error(`parameter ${name} is not an int or a pair (${String(v)})`);
 }
 
+/** A list-of-numbers parameter; null and an empty list both read as none (null). */
+export function floats(params: Params, name: string): number[] | null {
+  const v = params[name];
+  if (v === null || v === undefined) return null;
+  if (!Array.isArray(v)) throw new Error(`parameter ${name} is not a list (${String(v)})`);
+  return v.length ? [...(v as number[])] : null;
+}
+
 export function ints(params: Params, name: string): number[] {
   const v = params[name];
   if (!Array.isArray(v)) throw new Error(`parameter ${name} is not a list (${String(v)})`);
@@ -124,6 +132,17 @@ export function checkParams(specs: Readonly<Record<string, ParamSpec>>, params: 
           v.length >= spec.minLength &&
           v.length <= spec.maxLength &&
           v.every((x) => isInt(x) && x >= spec.min);
+        if (!ok) return bad(name, `${name} must be ${expected}.`, expected, v);
+        break;
+      }
+      case 'floats': {
+        if (v === null && spec.nullable) break;
+        const expected = `a list of numbers${spec.min !== undefined ? ` >= ${spec.min}` : ''}${spec.nullable ? ', or None' : ''}`;
+        const ok =
+          Array.isArray(v) &&
+          v.every(
+            (x) => typeof x === 'number' && Number.isFinite(x) && (spec.min === undefined || x >= spec.min),
+          );
         if (!ok) return bad(name, `${name} must be ${expected}.`, expected, v);
         break;
       }

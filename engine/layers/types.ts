@@ -46,6 +46,13 @@ export type ParamSpec =
       min: number;
       minLength: number;
       maxLength: number;
+    })
+  /** A list of numbers, like a loss's per-class weights; `nullable` allows None (and an empty list means None). */
+  | (SpecBase & {
+      type: 'floats';
+      default: readonly number[] | null;
+      min?: number;
+      nullable?: boolean;
     });
 
 /** A fix a layer proposes for its own problem, in layer terms; the graph turns it into edits. */

@@ -3,10 +3,13 @@
 // TensorFlow.js (WebGPU, same adapter) and PyTorch (CPU, 2 threads), with the ratios.
 // Run: npx tsx test/bench/train.bench.ts [--runs 3] [--lenet-steps 5] [--resnet-steps 1] [--tfjs-steps 3]
 //        [--no-tfjs] [--no-torch]
+// Other templates instead, each next to PyTorch CPU running its generated model.py:
+//      npm run bench -- --models vgg_cifar,densenet_cifar [--steps 1] [--batch 64] [--runs 3] [--no-torch]
 // NOTE: medians over runs, warm-up excluded; every clock stops after the GPU work finished (a readback).
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../engine/compile/compile.ts';
 import type { Conv2dAttrs } from '../../engine/compile/ops.ts';
@@ -15,6 +18,7 @@ import { compileOp } from '../../engine/compile/single-op.ts';
 import { timeVariants } from '../../engine/gpu/index.ts';
 import { nodeGpu, openNodeRuntime } from '../../engine/gpu/node-device.ts';
 import { parseProject } from '../../engine/io/project/project.ts';
+import { generateModelCode } from '../../engine/io/pytorch-code/index.ts';
 import { SGD } from '../../engine/train/optimizers.ts';
 import { Random } from '../../engine/train/random.ts';
 import { initialize } from '../../engine/train/state.ts';
@@ -23,12 +27,21 @@ import { trainSteps } from '../../engine/train/train-steps.ts';
 import { convFlops, convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BATCH = 64;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && process.argv[at + 1] ? Number(process.argv[at + 1]) : fallback;
 }
+const BATCH = option('batch', 64);
+/** `--models a,b`: template ids to measure instead of LeNet-5 and the chapter's ResNet. */
+const models = (() => {
+  const at = process.argv.indexOf('--models');
+  return at >= 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : [];
+})();
+const load = () =>
+  `load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')}`;
 const runs = option('runs', 3);
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,7 +53,8 @@ const template = (name: string) => parseProject(readFileSync(join(ROOT, 'templat
 
 const runtime = await openNodeRuntime();
 console.log(`adapter: ${runtime.info().label}`);
-console.log(`batch ${BATCH}, SGD momentum 0.9, random data; medians of ${runs} runs, warm-up excluded\n`);
+console.log(`batch ${BATCH}, SGD momentum 0.9, random data; medians of ${runs} runs, warm-up excluded`);
+console.log(`${load()} (1, 5, 15 min)\n`);
 const backend = webgpuBackend(runtime);
 
 /** Random images and labels for a program's batch shape, from a fixed seed. */
@@ -78,9 +92,60 @@ async function ours(name: string, file: string, steps: number): Promise<Throughp
   exec.dispose();
   const result = { firstStep, imagesPerSecond: median(rates) };
   console.log(
-    `${name.padEnd(9)} ${result.imagesPerSecond.toFixed(1).padStart(8)} images/s   first step ${firstStep.toFixed(1)} s (compile included), ${steps} steps per run`,
+    `${name.padEnd(14)} ${result.imagesPerSecond.toFixed(1).padStart(8)} images/s   first step ${firstStep.toFixed(1)} s (compile included), ${steps} steps per run`,
   );
   return result;
+}
+
+/** `--models`: each template on WebGPU, then PyTorch CPU (2 threads) on its generated model.py, and the ratios. */
+async function templatesBench(ids: readonly string[]): Promise<void> {
+  const steps = option('steps', 1);
+  console.log('NeuroCanvas WebGPU training');
+  const ourRates = new Map<string, number>();
+  for (const id of ids) ourRates.set(id, (await ours(id, `${id}.json`, steps)).imagesPerSecond);
+  runtime.close();
+  if (process.argv.includes('--no-torch')) return;
+  const folder = mkdtempSync(join(tmpdir(), 'nc-bench-'));
+  try {
+    const specs = ids.map((id) => {
+      const graph = template(`${id}.json`);
+      const file = join(folder, `${id}.py`);
+      writeFileSync(file, generateModelCode(graph));
+      const shape = graph.nodes.find((n) => n.kind === 'Input')!.params.shape as number[];
+      return ['--model', `${id}=${file}:${shape.join(',')}`];
+    });
+    const script = join(ROOT, 'test', 'bench', 'train_torch.py');
+    const args = [...specs.flat(), '--steps', String(Math.max(steps, 3)), '--batch', String(BATCH)];
+    const result = spawnSync('/usr/bin/python3', [script, ...args, '--runs', String(Math.max(runs, 3))], {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+    });
+    if (result.status !== 0) {
+      console.log(
+        `\nPyTorch: not available (${result.error?.message ?? result.stderr.trim().split('\n').pop()})`,
+      );
+      return;
+    }
+    const torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+      torch: string;
+      threads: number;
+      models: Record<string, number>;
+    };
+    console.log(`\nPyTorch ${torch.torch} CPU, ${torch.threads} threads, the generated model.py`);
+    for (const id of ids)
+      console.log(`${id.padEnd(14)} ${torch.models[id]!.toFixed(1).padStart(8)} images/s`);
+    console.log('\nratios (NeuroCanvas / PyTorch CPU, images/s)');
+    for (const id of ids)
+      console.log(`  ${id.padEnd(16)} ${(ourRates.get(id)! / torch.models[id]!).toFixed(3)}x`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  console.log(`\n${load()} at the end`);
+}
+
+if (models.length) {
+  await templatesBench(models);
+  process.exit(0);
 }
 
 console.log('NeuroCanvas WebGPU training');

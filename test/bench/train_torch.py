@@ -3,8 +3,11 @@
 # SGD (momentum 0.9) at batch 64 on random data, 2 threads; prints one JSON line of images/s (median of runs).
 #
 # Run: /usr/bin/python3 test/bench/train_torch.py [--lenet-steps 20] [--resnet-steps 3] [--runs 5]
+#      or, for templates: ... --model ID=MODEL.PY:C,H,W [--model ...] [--steps 3] [--batch 64] [--runs 5]
+#      (MODEL.PY: a generated model.py whose class is Model; prints {"torch", "threads", "models": {ID: images/s}})
 
 import argparse
+import importlib.util
 import json
 import statistics
 import time
@@ -84,12 +87,32 @@ def images_per_second(model, shape, steps, runs, batch=64):
     return statistics.median(rates)
 
 
+def template_model(spec):
+    """ID=MODEL.PY:C,H,W -> (id, the Model of that file in train mode, (C, H, W))."""
+    name, rest = spec.split("=", 1)
+    path, shape = rest.rsplit(":", 1)
+    loader = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return name, module.Model().train(), tuple(int(v) for v in shape.split(","))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lenet-steps", type=int, default=20)
     parser.add_argument("--resnet-steps", type=int, default=3)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--model", action="append", default=[])
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=64)
     args = parser.parse_args()
+    if args.model:
+        rates = {}
+        for spec in args.model:
+            name, model, shape = template_model(spec)
+            rates[name] = images_per_second(model, shape, args.steps, args.runs, args.batch)
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "models": rates}))
+        return
     result = {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

@@ -1,20 +1,27 @@
 #!/usr/bin/python3
-# PyTorch's side of test/gpu/templates-step.test.ts: one SGD step of each small CIFAR template's generated
-# model.py (engine/io/pytorch-code) from torch's default init, on a seeded batch of 2.
+# PyTorch's side of test/gpu/templates-step.test.ts: one SGD step of a template's generated model.py
+# (engine/io/pytorch-code) from torch's default init, on a seeded batch. One model per run, so each test waits only
+# for its own model and a big one (VGG's ~130M parameters) is out of memory before the next starts.
 #
 # Run with Debian's torch: /usr/bin/python3 test/oracle/templates_step.py MANIFEST.json
-# The manifest: {"out": folder, "models": {id: {"file": model.py, "input": [C, H, W]}}, "batch": 2,
-# "sgd": {"lr", "momentum", "weight_decay"}}. Writes folder/ID.safetensors with images, labels, loss,
-# init.KEY and sgd.KEY (int64 counters as int32, the engine's dtype), and folder/ID.json with the keys.
+# The manifest: {"out": folder, "name": id, "file": model.py, "input": [C, H, W], "batch": 2, "seed": 100,
+# "sgd": {"lr", "momentum", "weight_decay"}, "float64": false}. Writes, straight from the tensors (no copies: files of
+# ~0.5 GB each):
+#   folder/ID.init.safetensors  images, labels and the state_dict before the step (int64 counters as int32),
+#   folder/ID.sgd.safetensors   the state_dict after the step,
+#   folder/ID.json              {"torch", "keys", "loss"}, and with "float64" also "float32_error": per floating
+#                               entry, max |float32 step - float64 step| (how far torch's own float32 step is off).
 
+import copy
 import importlib.util
 import json
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from make_fixtures import Store  # noqa: E402  (also pins the SIMD paths, one thread, deterministic algorithms)
+from make_fixtures import DTYPES  # noqa: E402  (also pins the SIMD paths, one thread, deterministic algorithms)
 
 import torch  # noqa: E402
 import torch.nn  # noqa: E402
@@ -25,45 +32,66 @@ def engine_dtype(t):
     return t.to(torch.int32) if t.dtype == torch.int64 else t
 
 
-def step(model_file, input_shape, batch, sgd, seed):
-    spec = importlib.util.spec_from_file_location(f"model_{seed}", model_file)
+def write_safetensors(path, tensors):
+    """tensors: (name, tensor) pairs, written in order; each tensor's bytes go to the file without a copy."""
+    tensors = [(name, engine_dtype(t.detach()).contiguous()) for name, t in tensors]
+    header, offset = {}, 0
+    for name, t in tensors:
+        size = t.numel() * t.element_size()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape) or [1], "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # NOTE: the data starts 8-byte aligned, so the reader can view it as float32
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for _, t in tensors:
+            f.write(memoryview(t.reshape(-1).numpy()).cast("B"))
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        m = json.load(f)
+    seed = m["seed"]
+    spec = importlib.util.spec_from_file_location(f"model_{m['name']}", m["file"])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     torch.manual_seed(seed)
     model = module.Model()
     # NOTE: torch cannot draw the engine's dropout mask (another generator), so dropout is off on both sides.
-    for m in model.modules():
-        if isinstance(m, torch.nn.Dropout):
-            m.p = 0.0
+    for layer in model.modules():
+        if isinstance(layer, torch.nn.Dropout):
+            layer.p = 0.0
     g = torch.Generator().manual_seed(seed + 1)
-    images = torch.randn(batch, *input_shape, generator=g)
-    labels = torch.randint(0, 10, (batch,), generator=g, dtype=torch.int32)
-    store = Store()
-    store.put("images", images)
-    store.put("labels", labels)
-    keys = list(model.state_dict().keys())
-    for k, v in model.state_dict().items():
-        store.put(f"init.{k}", engine_dtype(v))
+    images = torch.randn(m["batch"], *m["input"], generator=g)
+    labels = torch.randint(0, 10, (m["batch"],), generator=g, dtype=torch.int32)
+    state = model.state_dict()
+    keys = list(state.keys())
+    out = os.path.join(m["out"], m["name"])
+    write_safetensors(f"{out}.init.safetensors", [("images", images), ("labels", labels), *state.items()])
+    exact = copy.deepcopy(model).double() if m.get("float64") else None
+    loss = sgd_step(model, images, labels, m["sgd"])
+    write_safetensors(f"{out}.sgd.safetensors", model.state_dict().items())
+    meta = {"torch": torch.__version__, "keys": keys, "loss": loss}
+    if exact is not None:
+        sgd_step(exact, images.double(), labels, m["sgd"])
+        ref = exact.state_dict()
+        meta["float32_error"] = {
+            k: float((v.double() - ref[k]).abs().max()) for k, v in model.state_dict().items() if v.is_floating_point()
+        }
+    with open(f"{out}.json", "w") as f:
+        json.dump(meta, f)
+
+
+def sgd_step(model, images, labels, sgd):
+    """One training-mode SGD step in place; returns the loss."""
     model.train()
     opt = torch.optim.SGD(model.parameters(), **sgd)
     opt.zero_grad()
     loss = F.cross_entropy(model(images), labels.long())
     loss.backward()
     opt.step()
-    store.put("loss", loss)
-    for k, v in model.state_dict().items():
-        store.put(f"sgd.{k}", engine_dtype(v))
-    return store, keys
-
-
-def main():
-    with open(sys.argv[1]) as f:
-        manifest = json.load(f)
-    for i, (name, entry) in enumerate(sorted(manifest["models"].items())):
-        store, keys = step(entry["file"], entry["input"], manifest["batch"], manifest["sgd"], 100 + i)
-        store.write(os.path.join(manifest["out"], f"{name}.safetensors"))
-        with open(os.path.join(manifest["out"], f"{name}.json"), "w") as f:
-            json.dump({"torch": torch.__version__, "keys": keys}, f)
+    return float(loss)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 import { analyze } from '../../graph/analyze.ts';
 import type { Graph } from '../../graph/types.ts';
-import { ints } from '../../layers/params.ts';
+import { floats, ints, num } from '../../layers/params.ts';
 import { type ClassPlan, type GroupClass, planClasses } from './classes.ts';
 import { forwardLines, variableName } from './forward.ts';
-import { indent, isIdentifier, thousands } from './python.ts';
+import { indent, isIdentifier, pyNumber, thousands } from './python.ts';
 import { classResolver, initLines, initSignature, literal } from './render.ts';
 import { type Dataflow, dataflow } from './scopes.ts';
 
@@ -17,7 +17,7 @@ export interface ModelCodeOptions {
 }
 
 /** Names model.py defines or imports besides the classes it generates. */
-const FILE_NAMES = ['Reshape', 'OrderedDict', 'Path', 'Module', 'torch', 'nn'];
+const FILE_NAMES = ['Reshape', 'OrderedDict', 'Path', 'Module', 'torch', 'nn', 'loss_function'];
 
 const RESHAPE = `class Reshape(nn.Module):
     """Gives each sample a new shape (one -1 is inferred), as NeuroCanvas's Reshape layer."""
@@ -52,7 +52,14 @@ export function generateModelCode(graph: Graph, options: ModelCodeOptions = {}):
   const imports = ['import torch', 'from torch import nn'];
   if (body.includes('OrderedDict(')) imports.unshift('from collections import OrderedDict', '');
   const helpers = graph.nodes.some((n) => n.kind === 'Reshape') ? [RESHAPE] : [];
-  const sections = [imports.join('\n'), ...helpers, body, usage(flow, className, options)];
+  const loss = lossText(flow);
+  const sections = [
+    imports.join('\n'),
+    ...helpers,
+    body,
+    ...(loss ? [loss] : []),
+    usage(flow, className, options),
+  ];
   return `${header(flow, options)}\n\n${sections.join('\n\n\n')}\n`;
 }
 
@@ -113,6 +120,37 @@ function modelText(flow: Dataflow, className: string, init: string[]): string {
         '',
         `def forward(${['self', ...args].join(', ')}):`,
         indent(forwardLines(scope, args).join('\n')),
+      ].join('\n'),
+    ),
+  ].join('\n');
+}
+
+/** A Python float literal: `1.0`, not `1` (torch.tensor([1, 2]) would be int64, which a loss's weight refuses). */
+function pyFloat(value: number): string {
+  const text = pyNumber(value);
+  return /^-?\d+$/.test(text) ? `${text}.0` : text;
+}
+
+/**
+ * `loss_function()`, the loss the network trains with, when its one Output sets more than PyTorch's default
+ * `nn.CrossEntropyLoss()` (label smoothing, class weights); otherwise nothing.
+ */
+function lossText(flow: Dataflow): string | null {
+  if (flow.outputNodes.length !== 1) return null;
+  const params = flow.params.get(flow.outputNodes[0]!.id)!;
+  const smoothing = num(params, 'label_smoothing');
+  const weights = floats(params, 'class_weights');
+  if (!smoothing && !weights) return null;
+  const args = [
+    ...(weights ? [`weight=torch.tensor([${weights.map(pyFloat).join(', ')}])`] : []),
+    ...(smoothing ? [`label_smoothing=${pyNumber(smoothing)}`] : []),
+  ];
+  return [
+    'def loss_function():',
+    indent(
+      [
+        '"""The loss NeuroCanvas trains this model with: cross-entropy on the class scores (logits)."""',
+        `return nn.CrossEntropyLoss(${args.join(', ')})`,
       ].join('\n'),
     ),
   ].join('\n');

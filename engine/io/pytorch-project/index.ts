@@ -4,6 +4,7 @@
 import { type Split, splitDataSet } from '../../data/split.ts';
 import type { DataSet } from '../../data/types.ts';
 import type { Graph } from '../../graph/types.ts';
+import { floats } from '../../layers/params.ts';
 import { statsOf } from '../../train/batches.ts';
 import type { RunSettings } from '../../train/settings.ts';
 import { defaultStateDict, pythonClassName } from '../export.ts';
@@ -37,6 +38,8 @@ export interface ProjectSettings extends Omit<RunSettings, 'normalize'> {
   project: string;
   class_name: string;
   label_smoothing: number;
+  /** The Output's per-class loss weights, or null when every class weighs 1. */
+  class_weights: number[] | null;
   data: string;
   input_shape: number[] | null;
 }
@@ -57,6 +60,11 @@ function labelSmoothing(graph: Graph): number {
   const output = graph.nodes.find((n) => n.kind === 'Output');
   const value = output?.params.label_smoothing;
   return typeof value === 'number' ? value : 0;
+}
+
+function classWeights(graph: Graph): number[] | null {
+  const output = graph.nodes.find((n) => n.kind === 'Output');
+  return output ? floats(output.params, 'class_weights') : null;
 }
 
 export function exportPyTorchProject(graph: Graph, input: PyTorchProjectInput): ProjectFile[] {
@@ -84,6 +92,7 @@ export function exportPyTorchProject(graph: Graph, input: PyTorchProjectInput): 
     project: input.projectName,
     class_name: className,
     label_smoothing: labelSmoothing(graph),
+    class_weights: classWeights(graph),
     data: embedded ? 'data.npz' : dataset.path,
     input_shape: Array.isArray(shape) ? (shape as number[]) : null,
   };

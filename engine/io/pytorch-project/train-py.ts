@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
+from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 
@@ -109,8 +109,9 @@ def save_atomically(value, path):
     os.replace(partial, path)
 
 
-def evaluate(model, part, s, batch, device, smoothing):
-    """Mean loss and accuracy over every sample of part (eval mode, never augmented)."""
+def evaluate(model, part, s, batch, device, criterion):
+    """Mean loss (the batches' losses weighted by their sizes) and accuracy over every sample of part (eval mode,
+    never augmented)."""
     model.eval()
     loss, correct, count = 0.0, 0, 0
     with torch.no_grad():
@@ -119,7 +120,7 @@ def evaluate(model, part, s, batch, device, smoothing):
             x = data.prepare(part["images"][k], s["normalize"]).to(device)
             y = part["labels"][k].to(device)
             logits = model(x)
-            loss += F.cross_entropy(logits, y, label_smoothing=smoothing, reduction="sum").item()
+            loss += criterion(logits, y).item() * len(k)
             correct += (logits.argmax(1) == y).sum().item()
             count += len(k)
     model.train()
@@ -174,7 +175,9 @@ def main():
         history = list(checkpoint.get("history") or [])
     net = DistributedDataParallel(model, device_ids=[local_rank] if device.type == "cuda" else None) \
         if distributed else model
-    smoothing = float(s.get("label_smoothing", 0.0))
+    # The Output layer's loss: cross-entropy with its label smoothing and class weights (None: all weigh 1).
+    weight = torch.tensor(s["class_weights"], dtype=torch.float32) if s.get("class_weights") else None
+    criterion = nn.CrossEntropyLoss(weight=weight, label_smoothing=float(s.get("label_smoothing", 0.0))).to(device)
     generator = torch.Generator().manual_seed(s["seed"] * 1000 + rank)
     holdout = {"images": d["images"], "labels": d["labels"], "indices": d["holdout"]}
     out = Path(args.out)
@@ -198,7 +201,7 @@ def main():
             x = data.prepare(images, s["normalize"], augment, generator).to(device)
             y = labels.to(device)
             logits = net(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=smoothing)
+            loss = criterion(logits, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if s.get("clip_grad_norm"):
@@ -215,7 +218,7 @@ def main():
             dist.all_reduce(totals)
         finished = not stopped
         epoch += 1 if finished else 0
-        val_loss, val_accuracy = evaluate(model, holdout, s, B, device, smoothing)
+        val_loss, val_accuracy = evaluate(model, holdout, s, B, device, criterion)
         record = {"epoch": epoch if finished else epoch + 1, "step": step, "lr": lr if steps else None,
                   "loss": totals[0].item() / max(1, totals[2].item()),
                   "accuracy": totals[1].item() / max(1, totals[2].item()),

@@ -80,6 +80,8 @@ export function ParamField({ def, name, spec, params, resolved, problem, onChang
   const auto = spec.type === 'int' && spec.auto === true && value === 'auto';
   const nullable = (spec.type === 'float' || spec.type === 'pair') && spec.nullable === true;
   const none = nullable && value === null;
+  // NOTE: a list of floats is None when its field is empty (no toggle: a list has no obvious value to start from).
+  const list = spec.type === 'floats';
   return (
     <div className={`field${help ? ' has-error' : ''}`}>
       {label}
@@ -87,7 +89,8 @@ export function ParamField({ def, name, spec, params, resolved, problem, onChang
         <input
           id={id}
           className="text-input is-mono"
-          inputMode={spec.type === 'float' ? 'decimal' : 'numeric'}
+          inputMode={spec.type === 'float' || list ? 'decimal' : 'numeric'}
+          placeholder={list && spec.nullable ? 'None' : undefined}
           value={auto ? `auto (${formatValue(resolved) || '?'})` : none ? 'None' : draft}
           disabled={auto || none}
           aria-invalid={help ? true : undefined}

@@ -1,4 +1,4 @@
-// Turning parameter values into field text and back, per schema type (int, float, pair, ints).
+// Turning parameter values into field text and back, per schema type (int, float, pair, ints, floats).
 
 import type { ParamSpec, ParamValue } from '../../../engine/layers/types.ts';
 
@@ -16,7 +16,7 @@ const numbers = (text: string) =>
     .filter(Boolean)
     .map(Number);
 
-/** Reads a text field for a parameter of type int, float, pair or ints. */
+/** Reads a text field for a parameter of type int, float, pair, ints or floats. */
 export function parseValue(spec: ParamSpec, text: string): Parsed {
   const t = text.trim();
   switch (spec.type) {
@@ -43,6 +43,19 @@ export function parseValue(spec: ParamSpec, text: string): Parsed {
       const ns = numbers(t);
       if (ns.length === 0 || ns.some((n) => !Number.isInteger(n)))
         return { ok: false, message: 'Type whole numbers separated by commas, like 1, 28, 28.' };
+      return { ok: true, value: ns };
+    }
+    case 'floats': {
+      if (t === '' && spec.nullable) return { ok: true, value: null };
+      const ns = t
+        .split(/[\s,()[\]]+/)
+        .filter(Boolean)
+        .map(Number);
+      if (ns.length === 0 || ns.some((n) => !Number.isFinite(n)))
+        return {
+          ok: false,
+          message: `Type numbers separated by commas, like 1, 0.5, 2${spec.nullable ? ', or clear the field for None' : ''}.`,
+        };
       return { ok: true, value: ns };
     }
     default:
