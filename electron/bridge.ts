@@ -98,6 +98,7 @@ export function createBridge(ipc: IpcRendererLike, webUtils: WebUtilsLike, info:
     pickDataFiles: async (options) => (await call('pickDataFiles', options)).map(picked),
     recentFiles: () => call('recentFiles'),
     addRecent: (ref) => call('addRecent', ref),
+    reopenData: async (ref) => (await call('projectData', ref)).map(picked),
     appInfo: () => ({ ...info }),
 
     onCommand(callback) {

@@ -21,6 +21,7 @@ export interface InvokeContract {
   saveBinary: { args: [data: Uint8Array, suggestedName: string, filters: FileFilter[]]; result: boolean };
   pickDataFiles: { args: [options: PickDataOptions]; result: DataEntry[] };
   grantDropped: { args: [paths: string[]]; result: DataEntry[] };
+  projectData: { args: [ref: FileRef]; result: DataEntry[] };
   streamOpen: { args: [path: string]; result: DataStreamInfo };
   streamNext: { args: [id: string]; result: DataStreamStep };
   streamCancel: { args: [id: string]; result: boolean };
@@ -37,6 +38,7 @@ export const INVOKE_CHANNELS = {
   saveBinary: 'neurocanvas:binary-save',
   pickDataFiles: 'neurocanvas:data-pick',
   grantDropped: 'neurocanvas:data-grant-dropped',
+  projectData: 'neurocanvas:data-of-project',
   streamOpen: 'neurocanvas:data-stream-open',
   streamNext: 'neurocanvas:data-stream-next',
   streamCancel: 'neurocanvas:data-stream-cancel',

@@ -59,6 +59,7 @@ export interface DesktopPlatform {
   }): Promise<PickedFile[]>;
   recentFiles(): Promise<RecentFile[]>;
   addRecent(ref: FileRef): Promise<void>;
+  reopenData(ref: FileRef): Promise<PickedFile[] | null>;
   appInfo(): AppInfo;
 }
 

@@ -1,13 +1,14 @@
-// Data files and folders the user picked or dropped: granted for reading, listed file by file (never read
+// Data files and folders the user picked or dropped, or a project names: granted for reading, listed file by file (never read
 // here; data-stream.ts sends their bytes in chunks).
 
 import { promises as fs } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DataEntry } from './contract.ts';
 import type { Dialogs } from './dialogs.ts';
 import { explain, fromFileSystemError } from './errors.ts';
 import type { GrantedPaths } from './grants.ts';
-import { checkPath, checkPathList, checkPickOptions } from './validate.ts';
+import { readProjectText } from './project-files.ts';
+import { checkPath, checkPathList, checkPickOptions, checkRef } from './validate.ts';
 
 /** A folder with more files than this is refused rather than listed. */
 export const MAX_LISTED_FILES = 2_000_000;
@@ -79,6 +80,33 @@ export async function pickDataFiles(deps: DataDeps, optionsInput: unknown): Prom
   const lists = [];
   for (const path of chosen) lists.push(await grantAndList(deps, checkPath(path)));
   return lists.flat();
+}
+
+/**
+ * The data a project names (`dataset.path`, relative to the project's folder, as the CLI reads it), granted and
+ * listed when its project was opened here: a project the user opened may read the data it was trained on, and
+ * nothing else. Empty when the project names no data on disk.
+ */
+export async function projectDataFiles(deps: DataDeps, refInput: unknown): Promise<DataEntry[]> {
+  const project = checkRef(refInput).path;
+  if (!deps.grants.allows(project)) throw explain.notGranted(project);
+  let named: unknown;
+  try {
+    named = (JSON.parse(await readProjectText(project)) as { dataset?: { source?: unknown; path?: unknown } })
+      .dataset;
+  } catch (error) {
+    if (error instanceof SyntaxError) return [];
+    throw error;
+  }
+  const dataset = named as { source?: unknown; path?: unknown } | null | undefined;
+  if (dataset?.source !== 'path' || typeof dataset.path !== 'string' || dataset.path === '') return [];
+  const path = checkPath(resolve(dirname(project), dataset.path));
+  try {
+    await fs.stat(path);
+  } catch (error) {
+    throw fromFileSystemError(error, path, 'read');
+  }
+  return grantAndList(deps, path);
 }
 
 /**

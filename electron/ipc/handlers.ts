@@ -3,7 +3,7 @@
 
 import { saveBinary } from './binary-files.ts';
 import type { InvokeContract, InvokeName } from './channels.ts';
-import { grantDroppedPaths, pickDataFiles } from './data-files.ts';
+import { grantDroppedPaths, pickDataFiles, projectDataFiles } from './data-files.ts';
 import type { DataStreams } from './data-stream.ts';
 import type { Dialogs } from './dialogs.ts';
 import { explain, failure, type IpcResult } from './errors.ts';
@@ -43,6 +43,7 @@ export function createHandlers(deps: HandlerDeps): HandlerMap {
     saveBinary: (_, data, name, filters) => saveBinary(deps, data, name, filters),
     pickDataFiles: (_, options) => pickDataFiles(deps, options),
     grantDropped: (_, paths) => grantDroppedPaths(deps, paths),
+    projectData: (_, ref) => projectDataFiles(deps, ref),
     streamOpen: (context, path) => deps.streams.open(path, context.windowId),
     streamNext: (context, id) => deps.streams.next(id, context.windowId),
     streamCancel: (context, id) => deps.streams.cancel(id, context.windowId),

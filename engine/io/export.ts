@@ -153,7 +153,8 @@ export function exportBytes(format: ExportFormat, input: ExportInput): Uint8Arra
           optimizer: input.optimizer ?? freshOptimizerState(input.graph, input.training),
           epoch: input.epoch ?? 0,
           step: input.step ?? 0,
-          settings: input.settings ?? { ...input.training },
+          // NOTE: the project's augmentation options are plain JSON (dicts, lists, numbers), so they pickle as is.
+          settings: input.settings ?? ({ ...input.training } as Record<string, PyValue>),
         },
         { archiveName: 'checkpoint' },
       );

@@ -145,6 +145,13 @@ describe('training in Chromium', () => {
       await expect.poll(() => inspectedStep(page), { timeout: 2 * MINUTE }).toBeGreaterThan(firstSeen);
       await shot(page, 'train-02-conv1-feature-maps-live');
 
+      // The canvas's sparklines: each layer's activation spread, sampled every few steps while it trains.
+      await expect
+        .poll(async () => Number(await page.locator(testId('sparkline-conv1')).getAttribute('data-points')), {
+          timeout: MINUTE,
+        })
+        .toBeGreaterThanOrEqual(2);
+      expect(await page.locator('[data-testid^="sparkline-"]').count()).toBeGreaterThanOrEqual(10);
       await tab(page, 'training');
       await page.waitForTimeout(2000);
       await shot(page, 'train-03-training');
@@ -176,7 +183,7 @@ describe('training in Chromium', () => {
       const dir = join(RESULTS, 'training-export');
       mkdirSync(dir, { recursive: true });
       const exported: Record<string, string> = {};
-      for (const kind of ['pt', 'py'] as const) {
+      for (const kind of ['pt', 'py', 'checkpoint'] as const) {
         await page.locator(testId('export-menu')).click();
         const [download] = await Promise.all([
           page.waitForEvent('download'),
@@ -226,6 +233,32 @@ describe('training in Chromium', () => {
       await again.saveAs(againPath);
       expect(readFileSync(againPath).equals(readFileSync(exported.pt!))).toBe(true);
 
+      // 8. The full training checkpoint exported after the first epoch (step 6), resumed for a second epoch on the CPU engine: it goes on from step 281
+      // with the first epoch's history, and the loss stays where the first epoch left it.
+      const checkpointPath = exported.checkpoint!;
+      expect(checkpointPath.endsWith('lenet-5.checkpoint.pt')).toBe(true);
+      await tab(page, 'training');
+      await page.locator(testId('train-backend')).selectOption('cpu');
+      await page.locator(testId('train-epochs')).fill('2');
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.locator(testId('train-resume-checkpoint')).click(),
+      ]);
+      await chooser.setFiles(checkpointPath);
+      await expect
+        .poll(() => text(page, 'train-resumed'), { timeout: MINUTE })
+        .toBe('from lenet-5.checkpoint.pt (epoch 2, after step 281)');
+      await expect
+        .poll(() => text(page, 'train-progress-text'), { timeout: MINUTE })
+        .toMatch(/^epoch 2\/2 · step \d+\/281/);
+      await shot(page, 'train-08-resumed-from-checkpoint');
+      await expect.poll(() => status(page), { timeout: 8 * MINUTE, interval: 2000 }).toBe('done');
+      expect(await text(page, 'train-outcome')).toContain('finished 2 epochs');
+      const resumedLoss = Number(await loss.getAttribute('data-last'));
+      expect(resumedLoss).toBeLessThan(first / 3);
+      expect(await page.locator(testId('epoch-summary')).textContent()).toContain('Epoch 2');
+      await page.locator(testId('train-backend')).selectOption('gpu');
+
       writeFileSync(
         join(dir, 'result.json'),
         JSON.stringify({ lr, schedule, appAccuracy: accuracy, torch, imagesPerSecond: speed }, null, 1),
@@ -272,7 +305,7 @@ describe('training in Chromium', () => {
           .poll(() => page.locator(testId('train-progress-text')).textContent(), { timeout: MINUTE })
           .toMatch(/step ([2-9]\d|\d{3})\//);
         const progress = await text(page, 'train-progress-text');
-        await shot(page, 'train-08-no-webgpu-cpu');
+        await shot(page, 'train-09-no-webgpu-cpu');
         await page.locator(testId('train-stop')).click();
         await expect.poll(() => status(page), { timeout: MINUTE }).toBe('done');
         expect(await text(page, 'train-outcome')).toContain('stopped at epoch 1');

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../engine/graph/analyze.ts';
 import type { EpochMetrics, StepMetrics } from '../../engine/train/metrics.ts';
+import { sparklinePoints } from '../../renderer/src/canvas/NodeSparkline.tsx';
 import { ticks } from '../../renderer/src/panels/training/LineChart.tsx';
 import { type DataItem, relativeToRoot } from '../../renderer/src/platform/drops.ts';
 import { lenetProject } from '../../renderer/src/project/lenet.ts';
@@ -11,7 +12,7 @@ import { bucketed, chartData, progressOf } from '../../renderer/src/session/char
 import { applyEvent } from '../../renderer/src/session/engine.ts';
 import { dataFit } from '../../renderer/src/session/fit.ts';
 import { convolve3x3, pickNode } from '../../renderer/src/session/inspect.ts';
-import { createSessionStore, IDLE_RUN } from '../../renderer/src/session/store.ts';
+import { createSessionStore, IDLE_RUN, TRACE_POINTS } from '../../renderer/src/session/store.ts';
 import { createEditorStore } from '../../renderer/src/store/editor.ts';
 import { galleryOrder, topClass } from '../../renderer/src/worker/gallery.ts';
 import { histogram } from '../../renderer/src/worker/inspect.ts';
@@ -129,6 +130,33 @@ describe('worker events in the session store', () => {
     store.setState({ run: { ...store.getState().run, status: 'done' } });
     applyEvent(store, { type: 'train.phase', phase: 'paused' });
     expect(store.getState().run.status).toBe('done');
+  });
+
+  it('keeps the latest points of the activation trace of every node, for the sparklines', () => {
+    const store = createSessionStore();
+    store.setState({ run: { ...IDLE_RUN, status: 'training' } });
+    for (let i = 0; i < TRACE_POINTS + 5; i++)
+      applyEvent(store, {
+        type: 'train.trace',
+        step: i * 20,
+        activations: i === TRACE_POINTS + 2 ? { conv1: i } : { conv1: i, fc1: 2 * i },
+      });
+    const trace = store.getState().run.trace!;
+    expect(trace.steps).toHaveLength(TRACE_POINTS);
+    expect(trace.steps.at(-1)).toBe((TRACE_POINTS + 4) * 20);
+    expect(trace.activations.conv1).toHaveLength(TRACE_POINTS);
+    expect(trace.activations.conv1!.at(-1)).toBe(TRACE_POINTS + 4);
+    // fc1 missed a point: its series keeps what it had, not padded.
+    expect(trace.activations.fc1).toHaveLength(TRACE_POINTS);
+    expect(trace.activations.fc1!.includes(2 * (TRACE_POINTS + 2))).toBe(false);
+    expect(trace.activations.fc1!.at(-1)).toBe(2 * (TRACE_POINTS + 4));
+    // A new run starts without a trace.
+    expect(IDLE_RUN.trace).toBeNull();
+  });
+
+  it('draws a sparkline scaled to its box, and a flat one in the middle', () => {
+    expect(sparklinePoints([0, 1, 0.5], 10, 12)).toBe('0.0,11.0 5.0,1.0 10.0,6.0');
+    expect(sparklinePoints([2, 2], 10, 12)).toBe('0.0,6.0 10.0,6.0');
   });
 });
 

@@ -104,6 +104,7 @@ describe('createBridge', () => {
         'pickDataFiles',
         'recentFiles',
         'addRecent',
+        'reopenData',
         'appInfo',
         'onCommand',
         'droppedFiles',

@@ -79,9 +79,9 @@ describe('save and open', () => {
     expect(serializeProject(opened)).toBe(text);
   });
 
-  it('writes the format tag and version first, and ends with a newline', () => {
+  it('writes the format tag and version first (1 without version-2 settings), and ends with a newline', () => {
     const text = serializeProject(sample());
-    expect(text.startsWith(`{\n "format": "${PROJECT_FORMAT}",\n "version": ${PROJECT_VERSION},`)).toBe(true);
+    expect(text.startsWith(`{\n "format": "${PROJECT_FORMAT}",\n "version": 1,`)).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
     expect(Object.keys(JSON.parse(text))).toEqual([
       'format',

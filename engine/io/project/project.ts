@@ -1,10 +1,32 @@
 // The project file: graph, layout, data set and training settings as versioned JSON; strict loading.
 
+import type { AugmentOptions } from '../../data/augment.ts';
 import type { Graph } from '../../graph/types.ts';
 import type { ParamValue } from '../../layers/types.ts';
+import {
+  describe,
+  field,
+  finite,
+  id,
+  integer,
+  type Json,
+  list,
+  object,
+  optional,
+  ProjectError,
+  text,
+} from './json.ts';
+import { RUN_FIELDS, runFieldsJson, runFieldsOf } from './training.ts';
+
+export { ProjectError };
 
 export const PROJECT_FORMAT = 'neurocanvas-project';
-export const PROJECT_VERSION = 1;
+/**
+ * The newest format this version reads and writes. Version 2 added augmentation, normalisation, warm-up,
+ * clipping and the stop rules to `training`; a file that uses none of them is still written as version 1, so
+ * an older NeuroCanvas opens it (and refuses, with "update", a file whose settings it would drop).
+ */
+export const PROJECT_VERSION = 2;
 
 export type DatasetRef =
   | { source: 'builtin'; name: 'mnist' }
@@ -24,6 +46,22 @@ export type LrSchedule =
   /** OneCycleLR(max_lr = lr, total_steps, pct_start, div_factor, final_div_factor), cos anneal, no momentum cycling. */
   | { kind: 'onecycle'; pct_start: number; div_factor: number; final_div_factor: number };
 
+/** Per-channel (x - mean) / std after scaling to 0-1; 'dataset' = the training images' own statistics. */
+export type Normalization = { mean: number[]; std: number[] } | 'dataset' | null;
+
+/** LinearLR(start_factor, end_factor = 1, total_iters = steps), per optimizer step, multiplied into any schedule. */
+export interface WarmupSettings {
+  steps: number;
+  start_factor: number;
+}
+
+/** Stop when the monitored loss (validation, or training without a holdout) has not improved for `patience` epochs. */
+export interface EarlyStoppingSettings {
+  patience: number;
+  /** An epoch improves on the best so far only when its loss is lower by more than this. */
+  min_delta: number;
+}
+
 export interface TrainingSettings {
   optimizer: 'sgd' | 'adam' | 'adamw';
   lr: number;
@@ -35,6 +73,16 @@ export interface TrainingSettings {
   validation_split: number;
   /** The learning-rate schedule; absent means constant. */
   schedule?: LrSchedule;
+  // Version 2: each absent or null means off (the engine's default).
+  /** Training batches only (engine/data/augment.ts); validation images are never augmented. */
+  augment?: AugmentOptions | null;
+  normalize?: Normalization;
+  warmup?: WarmupSettings | null;
+  /** clip_grad_norm_(parameters, max_norm) before every update. */
+  clip_grad_norm?: number | null;
+  early_stopping?: EarlyStoppingSettings | null;
+  /** Stop after the first epoch whose validation accuracy (0-1) reaches this. */
+  target_accuracy?: number | null;
 }
 
 export interface Project {
@@ -77,17 +125,6 @@ export function newProject(
   };
 }
 
-/** Why a file is not a project this version can open. `path` points at the field at fault. */
-export class ProjectError extends Error {
-  override name = 'ProjectError';
-  constructor(
-    message: string,
-    readonly path: string,
-  ) {
-    super(path ? `${path}: ${message}` : message);
-  }
-}
-
 /** JSON text with a stable key order, so saving the same project twice gives the same bytes. */
 export function serializeProject(project: Project): string {
   const graph = project.graph;
@@ -115,66 +152,26 @@ export function serializeProject(project: Project): string {
     },
     layout: project.layout,
     dataset: project.dataset,
-    training: project.training,
+    training: project.training && trainingJson(project.training),
   };
+  if (!RUN_FIELDS.some((key) => ordered.training?.[key] !== undefined)) ordered.version = 1;
   return `${JSON.stringify(ordered, null, 1)}\n`;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function field<T>(obj: Record<string, Json>, key: string, path: string, check: (v: Json, p: string) => T): T {
-  if (!(key in obj)) throw new ProjectError('is missing', `${path}.${key}`);
-  return check(obj[key]!, `${path}.${key}`);
-}
-
-function optional<T>(
-  obj: Record<string, Json>,
-  key: string,
-  path: string,
-  check: (v: Json, p: string) => T,
-): T | undefined {
-  return key in obj && obj[key] !== undefined ? check(obj[key]!, `${path}.${key}`) : undefined;
-}
-
-const text = (v: Json, p: string): string => {
-  if (typeof v !== 'string') throw new ProjectError(`must be text, not ${describe(v)}`, p);
-  return v;
-};
-const id = (v: Json, p: string): string => {
-  const s = text(v, p);
-  if (s.length === 0 || s.length > 200) throw new ProjectError('must be 1 to 200 characters', p);
-  return s;
-};
-const finite = (v: Json, p: string): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new ProjectError(`must be a number, not ${describe(v)}`, p);
-  return v;
-};
-const integer =
-  (min: number) =>
-  (v: Json, p: string): number => {
-    const n = finite(v, p);
-    if (!Number.isInteger(n) || n < min) throw new ProjectError(`must be an integer >= ${min}, not ${n}`, p);
-    return n;
+/** The training settings in a fixed key order, without fields that are off (absent and null read the same). */
+function trainingJson(t: TrainingSettings): TrainingSettings {
+  return {
+    optimizer: t.optimizer,
+    lr: t.lr,
+    momentum: t.momentum,
+    weight_decay: t.weight_decay,
+    batch_size: t.batch_size,
+    epochs: t.epochs,
+    seed: t.seed,
+    validation_split: t.validation_split,
+    ...(t.schedule !== undefined ? { schedule: t.schedule } : {}),
+    ...runFieldsJson(t),
   };
-const object = (v: Json, p: string): Record<string, Json> => {
-  if (!isObject(v)) throw new ProjectError(`must be an object, not ${describe(v)}`, p);
-  return v;
-};
-const list = (v: Json, p: string): Json[] => {
-  if (!Array.isArray(v)) throw new ProjectError(`must be a list, not ${describe(v)}`, p);
-  return v;
-};
-
-function describe(v: Json | undefined): string {
-  if (v === undefined) return 'missing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
 }
 
 function paramValue(v: Json, p: string): ParamValue {
@@ -290,6 +287,7 @@ function trainingOf(v: Json, p: string): TrainingSettings | null {
     seed: field(t, 'seed', p, integer(0)),
     validation_split: field(t, 'validation_split', p, fraction),
     ...(t.schedule !== undefined ? { schedule: scheduleOf(t.schedule, `${p}.schedule`) } : {}),
+    ...runFieldsOf(t, p),
   };
 }
 

@@ -11,6 +11,7 @@ import { runAutoLayout } from '../canvas/layoutCommand.ts';
 import { platform } from '../platform/index.ts';
 import type { FileRef } from '../platform/types.ts';
 import { forOverview, loadTemplate, type TemplateEntry } from '../project/templates.ts';
+import { reopenProjectData } from '../session/data.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { replaceProject } from './previous.ts';
 
@@ -40,7 +41,9 @@ export function newBlankProject(): void {
 
 export function openProjectText(text: string, file: FileRef | null): boolean {
   try {
-    replaceProject(parseProject(text), { file });
+    const project = parseProject(text);
+    replaceProject(project, { file });
+    if (file && project.dataset?.source === 'path') void reopenProjectData(file, project.dataset.path);
     return true;
   } catch (error) {
     store().notify(explain(`${file?.name ?? 'The file'} could not be opened`, error), 'error');

@@ -1,4 +1,5 @@
-// A layer on the canvas: kind with its category colour, name, key parameters, output shape and parameter count.
+// A layer on the canvas: kind with its category colour, name, key parameters, output shape and parameter count,
+// and while it trains a sparkline of its activations.
 
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo, useRef, useState } from 'react';
@@ -7,6 +8,7 @@ import { layerDef } from '../../../engine/layers/registry.ts';
 import { shapeText } from '../../../engine/layers/shapes.ts';
 import { describeNode } from './facts.ts';
 import type { LayerFlowNode } from './flowModel.ts';
+import { NodeSparkline } from './NodeSparkline.tsx';
 import { ProblemIcon } from './ProblemCard.tsx';
 import { ProblemToolbar } from './ProblemToolbar.tsx';
 
@@ -75,6 +77,7 @@ function LayerNodeView({ data, selected, positionAbsoluteX }: NodeProps<LayerFlo
         <span className="layer-node__shape" data-testid="output-shape">
           {output}
         </span>
+        <NodeSparkline node={node.id} />
         {params > 0 && (
           <span className="layer-node__count" title={`${formatCount(params)} parameters`}>
             {formatShort(params)}

@@ -67,6 +67,11 @@ export interface Platform {
   }): Promise<PickedFile[]>;
   recentFiles(): Promise<RecentFile[]>;
   addRecent(ref: FileRef): Promise<void>;
+  /**
+   * The data a reopened project names on disk (`dataset.path`), granted and listed so it can be read again; empty
+   * when the project names none. Null where the platform cannot reach saved paths (a browser: drop it again).
+   */
+  reopenData(ref: FileRef): Promise<PickedFile[] | null>;
   appInfo(): AppInfo;
 }
 

@@ -193,6 +193,9 @@ export function createWebPlatform(): Platform {
 
     addRecent: remember,
 
+    // NOTE: a page cannot open a path it was not handed; the data has to be dropped or picked again.
+    reopenData: async () => null,
+
     appInfo() {
       return { name: 'NeuroCanvas', version: __APP_VERSION__, platform: 'web' };
     },

@@ -6,11 +6,14 @@ import type { ImageShape } from '../../../engine/data/types.ts';
 import type { DataItems } from '../platform/drops.ts';
 import { fromPicked, relativeToRoot } from '../platform/drops.ts';
 import { platform } from '../platform/index.ts';
+import { readStreamed, streamingHost } from '../platform/streamed.ts';
+import type { FileRef } from '../platform/types.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { EngineError } from '../worker/client.ts';
 import type { BackendChoice, ImportFile } from '../worker/protocol.ts';
 import { engine } from './engine.ts';
 import { sessionStore } from './store.ts';
+import { projectTraining, updateTraining } from './training.ts';
 
 const session = () => sessionStore();
 
@@ -23,7 +26,8 @@ export const DATA_FILTERS = [
 ];
 
 function failed(error: unknown): string | null {
-  if (error instanceof EngineError && error.cancelled) return null;
+  if ((error instanceof EngineError && error.cancelled) || (error as Error)?.name === 'AbortError')
+    return null;
   return (error as Error).message || String(error);
 }
 
@@ -42,18 +46,18 @@ export async function refreshAugmented(): Promise<void> {
   if (s.previewIndices.length === 0) return;
   const augmented = await engine().call('data.augment', {
     indices: s.previewIndices,
-    options: s.augment,
+    options: projectTraining().augment ?? {},
     key: s.augmentKey,
   });
   session().setState({ augmented });
 }
 
+/** Changes the project's augmentation (none left on is null) and redraws the augmented samples. */
 export function setAugment(patch: Partial<AugmentOptions>): void {
-  const s = session().getState();
-  const next: AugmentOptions = { ...s.augment, ...patch };
+  const next: AugmentOptions = { ...projectTraining().augment, ...patch };
   for (const key of Object.keys(next) as (keyof AugmentOptions)[])
     if (next[key] === undefined) delete next[key];
-  session().setState({ augment: next });
+  updateTraining({ augment: Object.keys(next).length ? next : null });
   void refreshAugmented().catch(() => undefined);
 }
 
@@ -108,20 +112,58 @@ export async function loadBuiltin(options: { remember: boolean } = { remember: t
   });
 }
 
+/**
+ * The files to hand the worker: browser Files as they are (the worker reads them), desktop files through the main
+ * process's data stream (with progress), anything else read here.
+ */
+async function importFiles(dropped: DataItems, signal: AbortSignal): Promise<ImportFile[]> {
+  const host = streamingHost();
+  const onDisk = dropped.items.filter((item) => !item.file && item.path);
+  const streamed = host && onDisk.length ? await readStreamed(host, onDisk, { signal, onProgress }) : null;
+  return Promise.all(
+    dropped.items.map(async (item): Promise<ImportFile> => {
+      if (item.file) return { path: item.relativePath, file: item.file };
+      const bytes = streamed?.get(item);
+      // NOTE: a whole ArrayBuffer (not a view into a larger one), so it can be transferred to the worker.
+      if (bytes) return { path: item.relativePath, bytes: bytes.buffer as ArrayBuffer };
+      return { path: item.relativePath, bytes: await item.read() };
+    }),
+  );
+}
+
 /** Imports dropped or picked files in the worker, with progress. */
 export async function importData(dropped: DataItems, path?: string): Promise<boolean> {
-  const files: ImportFile[] = await Promise.all(
-    dropped.items.map(async (item) =>
-      item.file
-        ? { path: item.relativePath, file: item.file }
-        : { path: item.relativePath, bytes: await item.read() },
-    ),
-  );
   return runDataTask(`Importing ${dropped.name}`, async (signal) => {
+    const files = await importFiles(dropped, signal);
     const data = await engine().call('data.import', { files, name: dropped.name }, { signal, onProgress });
     session().setState({ data });
     if (path) editorStore().getState().setDataset({ source: 'path', path });
   });
+}
+
+/**
+ * Reads the data a reopened project was trained on again (its saved `dataset.path`): on the desktop through the
+ * platform, which grants just that path; a browser cannot, and says to drop it again.
+ */
+export async function reopenProjectData(ref: FileRef, path: string): Promise<boolean> {
+  try {
+    const picked = await platform().reopenData(ref);
+    if (picked === null) {
+      editorStore()
+        .getState()
+        .notify(
+          `This project's data is ${path}: a browser cannot open it by itself. Drop it on the window again.`,
+        );
+      return false;
+    }
+    if (picked.length === 0) return false;
+    // The project keeps the path it was saved with (the data is the same), so it does not count as changed.
+    const name = path.split(/[\\/]/).filter(Boolean).pop() ?? `${picked.length} files`;
+    return await importData(relativeToRoot(picked.map(fromPicked), name));
+  } catch (error) {
+    session().setState({ dataError: `${path} could not be read again: ${failed(error)}` });
+    return false;
+  }
 }
 
 /** Asks for data files (or a folder) through the platform and imports them. */

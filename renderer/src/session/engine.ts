@@ -2,7 +2,7 @@
 
 import { EngineClient, type Port } from '../worker/client.ts';
 import type { EngineEvent } from '../worker/protocol.ts';
-import { type SessionStore, sessionStore } from './store.ts';
+import { type SessionStore, sessionStore, TRACE_POINTS } from './store.ts';
 
 let client: EngineClient | undefined;
 
@@ -20,6 +20,30 @@ export function applyEvent(store: SessionStore, event: EngineEvent): void {
       if (s.run.status !== 'idle' && s.run.status !== 'done' && s.run.status !== 'failed')
         store.setState({ run: { ...s.run, status: event.phase } });
       break;
+    case 'train.trace': {
+      const before = s.run.trace ?? { steps: [], activations: {} };
+      const keep = (list: number[], value: number) => [...list, value].slice(-TRACE_POINTS);
+      // A node missing from this point (not computed) keeps its series as it was.
+      const activations: Record<string, number[]> = { ...before.activations };
+      for (const [node, value] of Object.entries(event.activations))
+        activations[node] = keep(before.activations[node] ?? [], value);
+      store.setState({
+        run: { ...s.run, trace: { steps: keep(before.steps, event.step), activations } },
+      });
+      break;
+    }
+    case 'train.resumed': {
+      const { settings, ...from } = event.resumed;
+      store.setState({
+        run: {
+          ...s.run,
+          settings,
+          epochs: from.history,
+          resumedFrom: { ...from, name: s.run.resumedFrom?.name ?? 'checkpoint' },
+        },
+      });
+      break;
+    }
     case 'train.gallery':
       store.setState({ run: { ...s.run, gallery: event.gallery } });
       break;

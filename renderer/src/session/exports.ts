@@ -3,7 +3,13 @@
 
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { pythonClassName } from '../../../engine/io/export.ts';
-import { parseProject, serializeProject } from '../../../engine/io/project/project.ts';
+import {
+  DEFAULT_TRAINING,
+  type Project,
+  parseProject,
+  serializeProject,
+  type TrainingSettings,
+} from '../../../engine/io/project/project.ts';
 import type { EpochMetrics, StepMetrics } from '../../../engine/train/metrics.ts';
 import { type RunSettings, runSettings } from '../../../engine/train/settings.ts';
 import { replaceProject } from '../app/previous.ts';
@@ -68,8 +74,6 @@ async function bundleBytes(): Promise<Uint8Array> {
     format: BUNDLE_FORMAT,
     version: 1,
     weights: s.weights,
-    extras: s.extras,
-    augment: s.augment,
   };
   return zipSync({
     'neurocanvas-bundle.json': strToU8(JSON.stringify(manifest, null, 1)),
@@ -155,6 +159,17 @@ export function isBundleName(name: string): boolean {
   return /\.ncbundle(\.zip)?$/i.test(name);
 }
 
+/** A project with run settings an older bundle kept beside it; the project as it was when they do not check out. */
+function withOlderSettings(project: Project, older: object): Project {
+  if (Object.keys(older).length === 0) return project;
+  const training = { ...(project.training ?? DEFAULT_TRAINING), ...older } as TrainingSettings;
+  try {
+    return parseProject(serializeProject({ ...project, training }));
+  } catch {
+    return project;
+  }
+}
+
 /** Opens a bundle: its project, then its weights (strict) and metrics, so the network comes back trained. */
 export async function openBundle(bytes: Uint8Array, name: string): Promise<void> {
   try {
@@ -164,7 +179,6 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<void>
     if (!manifest || !project) throw new Error('this is not a NeuroCanvas project bundle');
     const info = JSON.parse(strFromU8(manifest)) as { format?: string; extras?: unknown; augment?: unknown };
     if (info.format !== BUNDLE_FORMAT) throw new Error('this is not a NeuroCanvas project bundle');
-    replaceProject(parseProject(strFromU8(project)));
     const metrics = files['metrics.json'];
     const recorded = metrics
       ? (JSON.parse(strFromU8(metrics)) as {
@@ -174,10 +188,15 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<void>
         })
       : {};
     const history = recorded.epochs ?? [];
-    if (info.extras && typeof info.extras === 'object')
-      session().setState({ extras: { ...session().getState().extras, ...(info.extras as object) } });
-    if (info.augment && typeof info.augment === 'object')
-      session().setState({ augment: info.augment as never });
+    // NOTE: bundles written before the project file held them kept augmentation and the other run settings in
+    // the manifest; they become the project's (checked like any project's).
+    const older = {
+      ...(info.extras && typeof info.extras === 'object' ? info.extras : {}),
+      ...(info.augment && typeof info.augment === 'object' && Object.keys(info.augment).length
+        ? { augment: info.augment }
+        : {}),
+    };
+    replaceProject(withOlderSettings(parseProject(strFromU8(project)), older));
     const weights = files['model.pt'];
     if (weights && (await loadWeightsBytes(weights, `${name}: model.pt`, true, history))) {
       session().setState({

@@ -3,7 +3,6 @@
 
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AugmentOptions } from '../../../engine/data/augment.ts';
 import type { EpochMetrics, StepMetrics } from '../../../engine/train/metrics.ts';
 import type { RunSettings } from '../../../engine/train/settings.ts';
 import type {
@@ -13,6 +12,7 @@ import type {
   Gallery,
   ImageBlock,
   Inspection,
+  ResumedFrom,
   TrainOutcome,
   TrainPhase,
 } from '../worker/protocol.ts';
@@ -25,21 +25,15 @@ export interface Task {
   cancel?: () => void;
 }
 
-/** Run settings the project file does not hold (it keeps optimizer, lr and schedule, batch, epochs, seed, split). */
-export type RunExtras = Pick<
-  RunSettings,
-  'warmup' | 'early_stopping' | 'target_accuracy' | 'clip_grad_norm' | 'normalize'
->;
-
-export const DEFAULT_EXTRAS: RunExtras = {
-  warmup: null,
-  early_stopping: null,
-  target_accuracy: null,
-  clip_grad_norm: null,
-  normalize: null,
-};
-
 export type RunStatus = TrainPhase | 'idle' | 'done' | 'failed';
+
+/** The canvas's sparklines: each layer's activation spread at the steps it was sampled (the latest TRACE_POINTS). */
+export interface NodeTrace {
+  steps: number[];
+  activations: Record<string, number[]>;
+}
+
+export const TRACE_POINTS = 48;
 
 export interface RunState {
   status: RunStatus;
@@ -52,6 +46,9 @@ export interface RunState {
   error: string | null;
   /** performance.now() when the run started, for the ETA. */
   startedAt: number;
+  trace: NodeTrace | null;
+  /** The checkpoint a resumed run continues, by name, and where it picked up. */
+  resumedFrom: (Omit<ResumedFrom, 'settings'> & { name: string }) | null;
 }
 
 export interface SessionState {
@@ -64,10 +61,9 @@ export interface SessionState {
   /** Data set indices shown in the preview grids. */
   previewIndices: number[];
   preview: ImageBlock | null;
-  augment: AugmentOptions;
+  /** The key the augmented preview is drawn with (the options themselves are the project's). */
   augmentKey: number;
   augmented: ImageBlock | null;
-  extras: RunExtras;
   /** Start from the loaded or trained weights instead of a fresh init. */
   continueWeights: boolean;
   run: RunState;
@@ -91,6 +87,8 @@ export const IDLE_RUN: RunState = {
   outcome: null,
   error: null,
   startedAt: 0,
+  trace: null,
+  resumedFrom: null,
 };
 
 export function initialSession(): SessionState {
@@ -102,10 +100,8 @@ export function initialSession(): SessionState {
     dataError: null,
     previewIndices: [],
     preview: null,
-    augment: {},
     augmentKey: 1,
     augmented: null,
-    extras: DEFAULT_EXTRAS,
     continueWeights: false,
     run: IDLE_RUN,
     inspectSample: 0,

@@ -1,8 +1,9 @@
-// Training commands: the run's settings (the project's plus the session's extras), Start with the checks a user
-// needs first, Pause, Resume and Stop; the same functions serve the buttons, the keys and the desktop menu.
+// Training commands: the run's settings (the project's), Start with the checks a user needs first, Pause, Resume
+// and Stop, and resuming a saved checkpoint; the same functions serve the buttons, the keys and the desktop menu.
 
 import { DEFAULT_TRAINING, type TrainingSettings } from '../../../engine/io/project/project.ts';
 import { type RunSettings, runSettings, SettingsError } from '../../../engine/train/settings.ts';
+import { platform } from '../platform/index.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { EngineError } from '../worker/client.ts';
 import { engine } from './engine.ts';
@@ -21,11 +22,10 @@ export function updateTraining(patch: Partial<TrainingSettings>): void {
   editor().setTraining({ ...projectTraining(), ...patch });
 }
 
-/** Everything the loop needs, checked; throws a SettingsError naming the setting at fault. */
+/** Everything the loop needs (all of it from the project), checked; throws a SettingsError naming the setting. */
 export function currentRunSettings(): RunSettings {
-  const s = session().getState();
-  const augment = Object.keys(s.augment).length ? s.augment : null;
-  return runSettings(projectTraining(), { ...s.extras, augment });
+  const t = projectTraining();
+  return runSettings(t, { augment: t.augment && Object.keys(t.augment).length ? t.augment : null });
 }
 
 /** Why training cannot start now, in the user's words; null when it can. */
@@ -41,7 +41,17 @@ export function blocker(): string | null {
   return null;
 }
 
-export async function startTraining(): Promise<void> {
+/** A saved full training checkpoint to continue from: its file name and bytes. */
+export interface ResumeFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Starts a run: fresh (or from the current weights), or continuing a saved checkpoint exactly (its weights,
+ * optimizer state, data order and generator; the epochs and stop rules are the Training tab's).
+ */
+export async function startTraining(resume?: ResumeFile): Promise<void> {
   const s = session().getState();
   if (isRunning(s.run.status)) return;
   const problem = blocker();
@@ -65,13 +75,20 @@ export async function startTraining(): Promise<void> {
   }
   editor().setUi({ dockOpen: true, dockTab: 'training' });
   session().setState({
-    run: { ...IDLE_RUN, status: 'starting', settings, startedAt: performance.now() },
+    run: {
+      ...IDLE_RUN,
+      status: 'starting',
+      settings,
+      startedAt: performance.now(),
+      resumedFrom: resume ? { name: resume.name, epoch: 0, step: 0, epochStep: 0, history: [] } : null,
+    },
   });
   try {
     const outcome = await engine().call('train.start', {
       graph: editor().graph,
       settings,
       initial: !s.continueWeights,
+      ...(resume ? { resume: resume.bytes } : {}),
     });
     const run = session().getState().run;
     session().setState({
@@ -93,6 +110,23 @@ async function control(action: 'pause' | 'resume' | 'stop'): Promise<void> {
   if (action === 'pause') return;
   const now = session().getState().run;
   if (phase !== 'idle' && isRunning(now.status)) session().setState({ run: { ...now, status: phase } });
+}
+
+/** Asks for a full training checkpoint (.pt, as Export > Training checkpoint or the CLI writes) and resumes it. */
+export async function resumeFromCheckpoint(): Promise<void> {
+  if (isRunning(session().getState().run.status)) return;
+  try {
+    const [file] = await platform().pickDataFiles({
+      filters: [{ name: 'Training checkpoint', extensions: ['pt', 'pth', 'ckpt'] }],
+    });
+    if (!file) return;
+    await startTraining({ name: file.name, bytes: new Uint8Array(await file.read()) });
+  } catch (error) {
+    editor().notify(
+      `The checkpoint could not be read: ${(error as Error).message || String(error)}`,
+      'error',
+    );
+  }
 }
 
 export const pauseTraining = () => control('pause');

@@ -151,6 +151,32 @@ async function inspectNow(
   };
 }
 
+/**
+ * Steps between two points of the canvas's per-node sparklines: each point reads the weights back and runs one
+ * sample forward, so a large network is sampled less often (LeNet-5 every 20 steps, ResNet-18 about every 230).
+ */
+export function traceEvery(parameters: number): number {
+  return Math.max(20, Math.ceil(parameters / 50_000));
+}
+
+/** Each layer's activation spread for sample 0 under the session's current weights, for the sparklines. */
+export async function traceActivations(
+  session: EngineSession,
+  graph: Graph,
+  emit: (event: EngineEvent) => void,
+): Promise<void> {
+  const first = graph.nodes.find((n) => n.kind !== 'Input' && n.kind !== 'Output');
+  if (!first) return;
+  try {
+    const seen = await inspect(session, graph, first.id, 0);
+    const activations: Record<string, number> = {};
+    for (const layer of seen.layers) if (layer.activations) activations[layer.node] = layer.activations.std;
+    emit({ type: 'train.trace', step: seen.step, activations });
+  } catch {
+    // A point missed; the next one may work (the sparklines are a glance, not a record).
+  }
+}
+
 /** Parameters read back per step of the watch interval: a large network is refreshed less often. */
 const VALUES_PER_STEP = 100_000;
 

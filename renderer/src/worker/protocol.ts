@@ -134,6 +134,18 @@ export interface TrainOutcome {
   step: number;
 }
 
+/** Where a run resumed from a checkpoint picks up. */
+export interface ResumedFrom {
+  epoch: number;
+  /** Optimizer steps already taken. */
+  step: number;
+  /** Steps into `epoch` already trained (a run stopped mid-epoch). */
+  epochStep: number;
+  history: EpochMetrics[];
+  /** The settings the run goes on with (the checkpoint's, with the epochs and stop rules asked for). */
+  settings: RunSettings;
+}
+
 export interface WeightsReport {
   ok: boolean;
   /** formatLoadReport's text. */
@@ -151,8 +163,14 @@ export interface Calls {
   'data.fit': { args: { shape: ImageShape }; result: DataSummary };
   'data.samples': { args: { indices: number[] }; result: ImageBlock };
   'data.augment': { args: { indices: number[]; options: AugmentOptions; key: number }; result: ImageBlock };
-  /** Resolves when the run ends; progress comes as events. */
-  'train.start': { args: { graph: Graph; settings: RunSettings; initial: boolean }; result: TrainOutcome };
+  /**
+   * Resolves when the run ends; progress comes as events. With `resume` (a full training checkpoint's bytes) the
+   * run continues exactly where the checkpoint left it, with its own settings except the epochs and stop rules.
+   */
+  'train.start': {
+    args: { graph: Graph; settings: RunSettings; initial: boolean; resume?: Uint8Array };
+    result: TrainOutcome;
+  };
   /** The phase the run is in now; a pause only begins after the step in progress ('train.phase' event). */
   'train.control': { args: { action: 'pause' | 'resume' | 'stop' }; result: TrainPhase | 'idle' };
   /** One node for one sample now; `watch` keeps it updated while training (every `every` steps). */
@@ -182,6 +200,10 @@ export type EngineEvent =
   | { type: 'train.steps'; steps: StepMetrics[] }
   | { type: 'train.epoch'; metrics: EpochMetrics }
   | { type: 'train.phase'; phase: TrainPhase }
+  /** Each layer's activation spread (std of its output for one sample) at `step`, for the canvas's sparklines. */
+  | { type: 'train.trace'; step: number; activations: Record<string, number> }
+  /** A resumed run starts here: the checkpoint's place and the epochs it had already trained. */
+  | { type: 'train.resumed'; resumed: ResumedFrom }
   | { type: 'train.gallery'; gallery: Gallery }
   | { type: 'inspect.update'; inspection: Inspection };
 

@@ -6,7 +6,7 @@ import { numel, type Program, type ProgramCore } from '../../../engine/compile/p
 import { splitDataSet } from '../../../engine/data/split.ts';
 import type { Graph } from '../../../engine/graph/types.ts';
 import type { StateDict } from '../../../engine/io/tensor.ts';
-import type { TrainingSnapshot } from '../../../engine/train/checkpoint.ts';
+import { decodeTrainingCheckpoint, type TrainingSnapshot } from '../../../engine/train/checkpoint.ts';
 import { TrainingControl } from '../../../engine/train/control.ts';
 import { train } from '../../../engine/train/loop.ts';
 import type { StepMetrics } from '../../../engine/train/metrics.ts';
@@ -14,12 +14,15 @@ import type { RunSettings } from '../../../engine/train/settings.ts';
 import { readState } from '../../../engine/train/state.ts';
 import { buildGallery } from './gallery.ts';
 import type { CallContext, Handler } from './host.ts';
-import { refreshWatched, watchDue } from './inspect.ts';
+import { refreshWatched, traceActivations, traceEvery, watchDue } from './inspect.ts';
 import type { TrainPhase } from './protocol.ts';
 import type { EngineSession } from './session.ts';
 
-/** Steps are sent at most this often (milliseconds), so a fast GPU does not flood the UI. */
-const STEP_INTERVAL = 150;
+/**
+ * Steps are sent at most this often (milliseconds): each bundle re-draws the charts and the progress line, and on a
+ * CPU run that drawing shares the cores with the training.
+ */
+const STEP_INTERVAL = 250;
 
 /** How often a run lets the worker read its messages (Pause, Stop, inspections), in milliseconds. */
 const YIELD_EVERY = 40;
@@ -79,13 +82,34 @@ function snapshotWeights(snapshot: TrainingSnapshot): StateDict {
   return new Map(snapshot.model);
 }
 
+/**
+ * The run a checkpoint continues: its own settings (seed, batch, optimizer, schedule, augmentation...) with the
+ * epochs and stop rules asked for now, as `neurocanvas train --resume` allows.
+ */
+export function resumeSettings(snapshot: TrainingSnapshot, asked: RunSettings): RunSettings {
+  const settings: RunSettings = {
+    ...snapshot.settings,
+    epochs: asked.epochs,
+    early_stopping: asked.early_stopping,
+    target_accuracy: asked.target_accuracy,
+  };
+  const finished = snapshot.progress.steps === 0 && snapshot.epoch >= settings.epochs;
+  if (finished)
+    throw new Error(
+      `The checkpoint has already trained ${snapshot.epoch} epoch${snapshot.epoch === 1 ? '' : 's'}: set Epochs above ${snapshot.epoch} to train on from it.`,
+    );
+  return settings;
+}
+
 async function run(
   session: EngineSession,
   graph: Graph,
-  settings: RunSettings,
+  asked: RunSettings,
   initial: boolean,
   context: CallContext,
+  resume?: TrainingSnapshot,
 ) {
+  const settings = resume ? resumeSettings(resume, asked) : asked;
   const dataset = session.requireData();
   let trainExec: Executor<Program> | null = null;
   /** Values in the trained state (sets how often live views read it back). */
@@ -110,7 +134,13 @@ async function run(
     pending = [];
     sentAt = performance.now();
   };
+  let tracedAt = Number.NEGATIVE_INFINITY;
   const control = new RunControl(async () => {
+    if (!control.paused && lastStep - tracedAt >= traceEvery(parameters)) {
+      tracedAt = lastStep;
+      await readLive();
+      await traceActivations(session, graph, context.emit);
+    }
     if (control.paused) {
       // The steps before the pause reach the UI before it says "paused".
       sendSteps();
@@ -129,10 +159,21 @@ async function run(
   session.seed = settings.seed;
   context.signal.addEventListener('abort', () => control.stop(), { once: true });
   context.emit({ type: 'train.phase', phase });
+  if (resume)
+    context.emit({
+      type: 'train.resumed',
+      resumed: {
+        epoch: resume.epoch,
+        step: resume.step,
+        epochStep: resume.progress.steps,
+        history: [...resume.history],
+        settings,
+      },
+    });
 
   const split = splitDataSet(dataset, { holdout: settings.validation_split, seed: settings.seed });
   const initialWeights =
-    !initial && session.weights
+    !resume && !initial && session.weights
       ? new Map([...session.weightsFor(graph)].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array]))
       : undefined;
 
@@ -146,6 +187,7 @@ async function run(
       dataset,
       settings: { ...settings, checkpoint_every: 1 },
       control,
+      ...(resume ? { resume } : {}),
       ...(initialWeights ? { initialWeights } : {}),
       onStep: (metrics) => {
         lastStep = metrics.step;
@@ -199,9 +241,10 @@ export const trainingHandlers: {
   'train.start': Handler<'train.start'>;
   'train.control': Handler<'train.control'>;
 } = {
-  async 'train.start'({ graph, settings, initial }, context) {
+  async 'train.start'({ graph, settings, initial, resume }, context) {
     if (context.session.control) throw new Error('A training run is already going: stop it first.');
-    return run(context.session, graph, settings, initial, context);
+    const snapshot = resume ? await decodeTrainingCheckpoint(resume) : undefined;
+    return run(context.session, graph, settings, initial, context, snapshot);
   },
 
   async 'train.control'({ action }, { session, emit }) {

@@ -3,7 +3,9 @@
 
 import type { AugmentOptions } from '../../../../engine/data/augment.ts';
 import { rerollAugment, setAugment } from '../../session/data.ts';
-import { NO_CLASSES, sessionStore, useSession } from '../../session/store.ts';
+import { NO_CLASSES, useSession } from '../../session/store.ts';
+import { updateTraining } from '../../session/training.ts';
+import { useEditor } from '../../store/useEditor.ts';
 import { NumberField } from '../common/NumberField.tsx';
 import { SampleGrid } from '../common/SampleGrid.tsx';
 
@@ -14,18 +16,19 @@ function rotationKind(options: AugmentOptions): Rotation {
   return 'degrees' in options.rotation ? 'range' : 'set';
 }
 
+const NO_AUGMENT: AugmentOptions = {};
+
 export function AugmentPanel() {
-  const options = useSession((s) => s.augment);
+  // Augmentation and normalisation are the project's (they save with it).
+  const options = useEditor((s) => s.meta.training?.augment) ?? NO_AUGMENT;
+  const normalize = useEditor((s) => s.meta.training?.normalize) ?? null;
   const augmented = useSession((s) => s.augmented);
   const classes = useSession((s) => s.data?.classes ?? NO_CLASSES);
-  const normalize = useSession((s) => s.extras.normalize);
   const rotation = rotationKind(options);
   const on = (value: boolean, probability = 0.5) => (value ? probability : undefined);
+  const normalizeKind = normalize === null ? 'none' : normalize === 'dataset' ? 'dataset' : 'fixed';
   const setNormalize = (value: string) => {
-    const s = sessionStore().getState();
-    sessionStore().setState({
-      extras: { ...s.extras, normalize: value === 'dataset' ? 'dataset' : null },
-    });
+    if (value !== 'fixed') updateTraining({ normalize: value === 'dataset' ? 'dataset' : null });
   };
 
   return (
@@ -162,11 +165,16 @@ export function AugmentPanel() {
           <select
             id="aug-normalize"
             className="select"
-            value={normalize === 'dataset' ? 'dataset' : 'none'}
+            value={normalizeKind}
             onChange={(e) => setNormalize(e.target.value)}
           >
             <option value="none">no (pixels / 255)</option>
             <option value="dataset">by the data's mean and std</option>
+            {normalize !== null && normalize !== 'dataset' && (
+              <option value="fixed">
+                mean {normalize.mean.join(', ')} / std {normalize.std.join(', ')}
+              </option>
+            )}
           </select>
         </div>
         {augmented && <SampleGrid block={augmented} classes={classes} size={40} testId="augment-samples" />}

@@ -6,6 +6,7 @@ import { isRunning, type RunState, useSession } from '../../session/store.ts';
 import {
   duration,
   pauseTraining,
+  resumeFromCheckpoint,
   resumeTraining,
   startTraining,
   stopTraining,
@@ -54,6 +55,17 @@ export function ProgressLine({ run, progress }: { run: RunState; progress: Progr
             Start training
           </button>
         )}
+        {!running && (
+          <button
+            type="button"
+            className="button is-small"
+            onClick={() => void resumeFromCheckpoint()}
+            title="Continue a saved training checkpoint exactly: its weights, optimizer state and data order. The epochs and stop rules are the ones set here."
+            data-testid="train-resume-checkpoint"
+          >
+            Resume checkpoint…
+          </button>
+        )}
         {running && run.status !== 'paused' && (
           <button
             type="button"
@@ -97,6 +109,14 @@ export function ProgressLine({ run, progress }: { run: RunState; progress: Progr
           epoch {progress.epoch}/{progress.epochs} · step {progress.epochStep}/{progress.stepsPerEpoch} ·{' '}
           {Math.round(progress.imagesPerSecond)} images/s
           {running && run.status !== 'paused' ? ` · ETA ${duration(progress.eta)}` : ''}
+        </span>
+      )}
+      {run.resumedFrom && run.status !== 'idle' && (
+        <span className="progress-line__text muted" data-testid="train-resumed">
+          from {run.resumedFrom.name}
+          {run.resumedFrom.step > 0
+            ? ` (epoch ${run.resumedFrom.epoch + 1}, after step ${run.resumedFrom.step})`
+            : ''}
         </span>
       )}
       {run.status === 'done' && run.outcome && (

@@ -1,10 +1,10 @@
 // Training settings: backend, optimizer, learning rate and its schedule, batch size, epochs, seed, validation
-// split and stop conditions. The project keeps the ones its file format has (they save with it); the stop
-// conditions live in the session.
+// split, stop conditions and clipping. All but the backend and the starting weights are the project's (they save
+// with it).
 
 import type { LrSchedule } from '../../../../engine/train/settings.ts';
 import { chooseBackend } from '../../session/data.ts';
-import { type RunExtras, sessionStore, useSession } from '../../session/store.ts';
+import { sessionStore, useSession } from '../../session/store.ts';
 import { projectTraining, updateTraining } from '../../session/training.ts';
 import { useEditor } from '../../store/useEditor.ts';
 import { NumberField } from '../common/NumberField.tsx';
@@ -16,15 +16,9 @@ const SCHEDULES: Record<LrSchedule['kind'], LrSchedule> = {
   onecycle: { kind: 'onecycle', pct_start: 0.3, div_factor: 25, final_div_factor: 1e4 },
 };
 
-function setExtras(patch: Partial<RunExtras>) {
-  const s = sessionStore().getState();
-  sessionStore().setState({ extras: { ...s.extras, ...patch } });
-}
-
 export function TrainingSettingsForm({ locked }: { locked: boolean }) {
   useEditor((s) => s.meta.training);
   const t = projectTraining();
-  const extras = useSession((s) => s.extras);
   const info = useSession((s) => s.info);
   const prefer = useSession((s) => s.prefer);
   const continueWeights = useSession((s) => s.continueWeights);
@@ -172,33 +166,37 @@ export function TrainingSettingsForm({ locked }: { locked: boolean }) {
         <NumberField
           id="train-patience"
           label="Stop when the validation loss has not improved for this many epochs (0: never)"
-          value={extras.early_stopping?.patience ?? 0}
+          value={t.early_stopping?.patience ?? 0}
           min={0}
           max={100}
           disabled={locked}
-          onChange={(p) => setExtras({ early_stopping: p ? { patience: p, min_delta: 0 } : null })}
+          onChange={(p) =>
+            updateTraining({
+              early_stopping: p ? { patience: p, min_delta: t.early_stopping?.min_delta ?? 0 } : null,
+            })
+          }
         />
         <label htmlFor="train-target">Stop at accuracy %</label>
         <NumberField
           id="train-target"
           label="Stop once validation accuracy reaches this percentage (0: never)"
-          value={extras.target_accuracy === null ? 0 : Math.round(extras.target_accuracy * 1000) / 10}
+          value={t.target_accuracy == null ? 0 : Math.round(t.target_accuracy * 1000) / 10}
           min={0}
           max={100}
           step={0.5}
           disabled={locked}
-          onChange={(v) => setExtras({ target_accuracy: v ? v / 100 : null })}
+          onChange={(v) => updateTraining({ target_accuracy: v ? v / 100 : null })}
         />
         <label htmlFor="train-clip">Clip grad norm</label>
         <NumberField
           id="train-clip"
           label="Clip the gradient norm to this (0: off)"
-          value={extras.clip_grad_norm ?? 0}
+          value={t.clip_grad_norm ?? 0}
           min={0}
           max={1000}
           step="any"
           disabled={locked}
-          onChange={(v) => setExtras({ clip_grad_norm: v || null })}
+          onChange={(v) => updateTraining({ clip_grad_norm: v || null })}
         />
         <label htmlFor="train-continue">Start from</label>
         <select
