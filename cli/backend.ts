@@ -5,6 +5,7 @@
 
 import type { Backend } from '../engine/compile/backend.ts';
 import { cpuBackend } from '../engine/cpu/backend.ts';
+import { softwareAdapter } from '../engine/gpu/device.ts';
 import { UsageError } from './args.ts';
 
 export interface CliBackend {
@@ -52,16 +53,6 @@ async function gpuModules(): Promise<GpuModules | string> {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return missing;
     return `WebGPU (Dawn) could not be loaded: ${(error as Error).message}`;
   }
-}
-
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|microsoft basic render|software/i;
-
-/** Why this adapter is a software one (a CPU emulating a GPU), or null for hardware. */
-export function softwareAdapter(facts: AdapterFacts): string | null {
-  if (facts.isFallbackAdapter) return 'the adapter reports itself as a fallback (software) adapter';
-  const text = [facts.vendor, facts.architecture, facts.device, facts.description].join(' ');
-  const match = SOFTWARE.exec(text);
-  return match ? `the adapter is ${match[0]}, a software renderer` : null;
 }
 
 const CPU = (reason: string): CliBackend => ({

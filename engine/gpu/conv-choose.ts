@@ -1,7 +1,7 @@
 // Picks conv2d's kernel variant for an adapter: the register-blocked kernels with no workgroup memory on
 // software adapters (SwiftShader, WARP, llvmpipe), where barriers are costly; workgroup-memory tiles on hardware.
 
-import type { AdapterSummary } from './device.ts';
+import { type AdapterSummary, isSoftwareAdapter } from './device.ts';
 
 /**
  * blocked: register-blocked implicit GEMM, no workgroup memory, taps unrolled as text (conv2d.wgsl and its
@@ -10,19 +10,6 @@ import type { AdapterSummary } from './device.ts';
  */
 export const CONV_VARIANTS = ['blocked', 'tiled'] as const;
 export type ConvVariant = (typeof CONV_VARIANTS)[number];
-
-/** Names of CPU (software) WebGPU implementations, as adapters report them. */
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
-
-/** True for adapters that run shaders on the CPU: flagged as fallback, or named as a software rasteriser. */
-export function isSoftwareAdapter(
-  summary: Pick<AdapterSummary, 'vendor' | 'architecture' | 'device' | 'description' | 'isFallbackAdapter'>,
-): boolean {
-  if (summary.isFallbackAdapter) return true;
-  return SOFTWARE_ADAPTER.test(
-    [summary.vendor, summary.architecture, summary.device, summary.description].join(' '),
-  );
-}
 
 /**
  * The conv variant for an adapter. NOTE: decided from the adapter's description, not measured: on SwiftShader

@@ -38,6 +38,30 @@ export interface AdapterSummary {
   features: string[];
 }
 
+/** Names of CPU (software) WebGPU implementations, as adapters report them. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b|software/i;
+
+type AdapterNames = Pick<
+  AdapterSummary,
+  'vendor' | 'architecture' | 'device' | 'description' | 'isFallbackAdapter'
+>;
+
+/**
+ * Why this adapter runs shaders on the CPU (flagged as fallback, or named as a software rasteriser such as
+ * SwiftShader), or null for hardware. The one rule the CLI's backend choice, the app and kernel variant choice use.
+ */
+export function softwareAdapter(summary: AdapterNames): string | null {
+  if (summary.isFallbackAdapter) return 'the adapter reports itself as a fallback (software) adapter';
+  const match = SOFTWARE_ADAPTER.exec(
+    [summary.vendor, summary.architecture, summary.device, summary.description].join(' '),
+  );
+  return match ? `the adapter is ${match[0]}, a software renderer` : null;
+}
+
+export function isSoftwareAdapter(summary: AdapterNames): boolean {
+  return softwareAdapter(summary) !== null;
+}
+
 export interface OpenedDevice {
   adapter: GPUAdapter;
   device: GPUDevice;

@@ -1,15 +1,17 @@
 // The WebGPU runtime's public surface, safe for browsers and workers (Node's entry point is node-device.ts).
 
 export { BufferPool, type BufferPoolStats, formatBytes } from './buffer-pool.ts';
-export { CONV_VARIANTS, type ConvVariant, chooseConvVariant, isSoftwareAdapter } from './conv-choose.ts';
+export { CONV_VARIANTS, type ConvVariant, chooseConvVariant } from './conv-choose.ts';
 export {
   type AdapterSummary,
   adapterKey,
   adapterLabel,
   browserGpu,
   type DeviceRequest,
+  isSoftwareAdapter,
   type OpenedDevice,
   openDevice,
+  softwareAdapter,
   WANTED_LIMITS,
 } from './device.ts';
 export { encodeDispatch, foldWorkgroups, gridFor, type WorkgroupGrid } from './dispatch.ts';

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { softwareAdapter } from '../../cli/backend.ts';
 import { main } from '../../cli/main.ts';
 import { hash32 } from '../../engine/data/random.ts';
+import { softwareAdapter } from '../../engine/gpu/device.ts';
 import { GraphBuilder } from '../../engine/graph/builder.ts';
 import { newProject, serializeProject } from '../../engine/io/project/project.ts';
 import { sharedRuntime } from './fixture.ts';

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { softwareAdapter } from '../../cli/backend.ts';
 import { main } from '../../cli/main.ts';
 import { hash32 } from '../../engine/data/random.ts';
+import { softwareAdapter } from '../../engine/gpu/device.ts';
 import { GraphBuilder } from '../../engine/graph/builder.ts';
 import { newProject, serializeProject } from '../../engine/io/project/project.ts';
 import { toNumbers } from '../../engine/io/tensor.ts';

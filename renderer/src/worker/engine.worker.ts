@@ -3,7 +3,13 @@
 /// <reference types="@webgpu/types" />
 
 import mnistUrl from '../../../engine/data/assets/mnist-10k.bin?url';
-import { browserGpu, GPU_PROBLEMS, GpuError, GpuRuntime } from '../../../engine/gpu/index.ts';
+import {
+  browserGpu,
+  GPU_PROBLEMS,
+  GpuError,
+  GpuRuntime,
+  isSoftwareAdapter,
+} from '../../../engine/gpu/index.ts';
 import { viteShaderSource } from '../../../engine/gpu/vite-shaders.ts';
 import { webgpuBackend } from '../../../engine/webgpu/index.ts';
 import { type HostPort, serveEngine } from './host.ts';
@@ -24,7 +30,7 @@ async function openGpu() {
   return {
     backend: webgpuBackend(runtime),
     adapter: info.label,
-    software: info.isFallbackAdapter || /swiftshader|warp|llvmpipe/i.test(info.label),
+    software: isSoftwareAdapter(info),
   };
 }
 
