@@ -1,7 +1,8 @@
 // Every template (the CIFAR ones at their size, the ImageNet ones at a small input) and a graph of the newer layers
 // (activations, softmax, transposed conv, upsampling) on the WebGPU backend against PyTorch: one SGD step at batch 2
-// (8 for GoogLeNet and DenseNet-121) from torch's default init of the generated model.py (test/oracle/templates_step.py,
-// one run per model), the loss and every updated weight and running statistic within 1e-4 x max(1, max |reference|).
+// (8 for GoogLeNet and DenseNet-121) from torch's default init of the generated model.py (ResNet-50: with its
+// residual branches scaled down, see RUNS; test/oracle/templates_step.py, one run per model), the loss and every
+// updated weight and running statistic within 1e-4 x max(1, max |reference|).
 // NOTE: fails, not skips, without an adapter or without /usr/bin/python3 and its torch (CI installs both).
 
 import { spawn } from 'node:child_process';
@@ -36,6 +37,8 @@ interface Run {
   cpu?: true;
   /** Also run torch's step in float64, and allow FLOAT32_NOISE x torch's own float32 error where that is larger. */
   float64?: true;
+  /** Multiplies every Bottleneck's bn3.weight by this after torch's init (the oracle's residual_scale). */
+  residualScale?: number;
 }
 
 /**
@@ -50,11 +53,20 @@ interface Run {
  * NOTE: GoogLeNet at seed 107 has one BatchNorm output that torch and the CPU reference round to 0 and WebGPU to
  * +2.5e-7 (inception4b.branch3.1, before its ReLU): the ReLU's mask differs there and the step upstream moves by
  * 50x the tolerance. A step at a kink is not a test of arithmetic; seed 207 has none (seeds 207 and 307: 0.3x).
- * NOTE: ResNet-50 from PyTorch's default init stays far off at every size and batch tried (3x32x32 to 3x224x224,
- * batch 2 to 32: torch's float32 step is 30x to 300x the tolerance from its float64 step; at 3x32x32 batch 2 even
- * the loss moves by 0.1). Its step runs in float64 too, and an entry may differ from torch's float32 step by
- * FLOAT32_NOISE x torch's own float32 error: the CPU reference stays within a third of that, WebGPU does not
- * (2-56x on a few entries, across three seeds: more ReLU kinks, amplified), so ResNet-50 is checked on the CPU.
+ * NOTE: ResNet-50 from PyTorch's default init is ill-conditioned at every size and batch tried (3x32x32 to
+ * 3x224x224, batch 2 to 32): torch's own float32 step is 30x to 300x the tolerance from its float64 step (3x64x64,
+ * batch 2, seeds 110, 210, 310: 314x, 139x, 495x, worst at layer1.1.conv1.weight), so no float32 engine could match
+ * it. Each Bottleneck adds its residual branch at full scale (bn3.weight = 1). torchvision's zero_init_residual sets
+ * bn3.weight to 0, which would leave most of the step's gradients at 0, so the oracle scales it to 0.1 instead
+ * (residualScale): torch's float32 step is then 0.002x, 0.2x, 0.002x the tolerance from its float64 step, and WebGPU
+ * matches torch like the other templates (seed 110: 0.2% of the tolerance; 210: 20%, torch's own float32 error;
+ * 410, 510: 0.2%; 610: 2.4%), as does the CPU reference (110, 210, 310: 0.2%, 20%, 0.2%). Its step still runs in
+ * float64 too, so the allowance FLOAT32_NOISE x torch's own error is there, but it stays under the tolerance.
+ * NOTE: ResNet-50 at seed 310 has a kink, as GoogLeNet at 107: layer4.2's residual sum at one element is
+ * -0.0735914 + 0.0735919 (torch float32 4.4e-7, float64 7.8e-7, the CPU reference 9.2e-7, WebGPU <= 0), so the last
+ * ReLU passes that element's gradient (2.5e-3) on torch and the CPU and not on WebGPU, and the step moves by up to
+ * 14x the tolerance (layer4.0.downsample.0.weight). Fed the CPU reference's inputs, every WebGPU op there is within
+ * 1.7e-6 (relative) of it and the step within 0.2% of the tolerance: numerics, not a kernel bug.
  */
 const RUNS: Run[] = [
   { id: 'resnet_cifar', batch: 2, seed: 100 },
@@ -68,7 +80,7 @@ const RUNS: Run[] = [
   { id: 'densenet121', input: [3, 32, 32], batch: 8, seed: 108 },
   { id: 'resnet18', input: [3, 64, 64], batch: 2, seed: 109 },
   { id: 'breadth', batch: 2, seed: 111, cpu: true },
-  { id: 'resnet50', input: [3, 64, 64], batch: 2, seed: 110, cpu: true, float64: true },
+  { id: 'resnet50', input: [3, 64, 64], batch: 2, seed: 110, float64: true, residualScale: 0.1 },
 ];
 const FLOAT32_NOISE = 3;
 const OPTIONS = { lr: 0.05, momentum: 0.9, weight_decay: 5e-4 };
@@ -133,6 +145,7 @@ async function oracle(
   batch: number,
   seed: number,
   float64: boolean,
+  residualScale: number | undefined,
 ): Promise<OracleMeta> {
   const file = join(folder, id, 'model.py');
   mkdirSync(dirname(file), { recursive: true });
@@ -141,7 +154,17 @@ async function oracle(
   const manifest = join(folder, id, 'manifest.json');
   writeFileSync(
     manifest,
-    JSON.stringify({ out: folder, name: id, file, input, batch, seed, sgd: OPTIONS, float64 }),
+    JSON.stringify({
+      out: folder,
+      name: id,
+      file,
+      input,
+      batch,
+      seed,
+      sgd: OPTIONS,
+      float64,
+      residual_scale: residualScale,
+    }),
   );
   const stderr: string[] = [];
   const status = await new Promise<number | null>((resolve, reject) => {
@@ -192,7 +215,7 @@ async function bind(program: ReturnType<typeof compile>, cpu: boolean) {
 
 describe.each(RUNS.map((run) => ({ ...run, backend: run.cpu ? 'the CPU reference' : 'WebGPU' })))(
   '$id: one SGD step on $backend matches PyTorch',
-  ({ id, input, batch, seed, cpu, float64, backend }) => {
+  ({ id, input, batch, seed, cpu, float64, residualScale, backend }) => {
     const name = `${id}${cpu ? '.cpu' : ''}`;
     const size = `batch ${batch}${input ? `, input ${input.join('x')}` : ''}`;
     it(`loss and every updated state_dict entry (${size})`, { timeout: 600_000 }, async () => {
@@ -201,7 +224,7 @@ describe.each(RUNS.map((run) => ({ ...run, backend: run.cpu ? 'the CPU reference
       const program = compile(graph, batch, { optimizer: 'sgd' });
       // The oracle runs while the pipelines compile.
       const [meta, exec] = await Promise.all([
-        oracle(name, graph, batch, seed, float64 === true),
+        oracle(name, graph, batch, seed, float64 === true, residualScale),
         bind(program, cpu === true),
       ]);
       let worst = 0;

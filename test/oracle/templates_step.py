@@ -5,8 +5,9 @@
 #
 # Run with Debian's torch: /usr/bin/python3 test/oracle/templates_step.py MANIFEST.json
 # The manifest: {"out": folder, "name": id, "file": model.py, "input": [C, H, W], "batch": 2, "seed": 100,
-# "sgd": {"lr", "momentum", "weight_decay"}, "float64": false}. Writes, straight from the tensors (no copies: files of
-# ~0.5 GB each):
+# "sgd": {"lr", "momentum", "weight_decay"}, "float64": false, "residual_scale": null}; residual_scale, when given,
+# multiplies every Bottleneck's bn3.weight by it after the init (its residual branch scaled down: ResNet-50, see the
+# test). Writes, straight from the tensors (no copies: files of ~0.5 GB each):
 #   folder/ID.init.safetensors  images, labels and the state_dict before the step (int64 counters as int32),
 #   folder/ID.sgd.safetensors   the state_dict after the step,
 #   folder/ID.json              {"torch", "keys", "loss"}, and with "float64" also "float32_error": per floating
@@ -62,6 +63,8 @@ def main():
     for layer in model.modules():
         if isinstance(layer, torch.nn.Dropout):
             layer.p = 0.0
+    if m.get("residual_scale") is not None:
+        scale_residuals(model, m["residual_scale"])
     g = torch.Generator().manual_seed(seed + 1)
     images = torch.randn(m["batch"], *m["input"], generator=g)
     labels = torch.randint(0, 10, (m["batch"],), generator=g, dtype=torch.int32)
@@ -81,6 +84,16 @@ def main():
         }
     with open(f"{out}.json", "w") as f:
         json.dump(meta, f)
+
+
+def scale_residuals(model, scale):
+    """Multiplies every Bottleneck's last BatchNorm weight (bn3.weight, 1 from torch's init) by scale."""
+    blocks = [layer for layer in model.modules() if type(layer).__name__ == "Bottleneck"]
+    if not blocks:
+        raise ValueError("residual_scale: the model has no Bottleneck")
+    with torch.no_grad():
+        for block in blocks:
+            block.bn3.weight.mul_(scale)
 
 
 def sgd_step(model, images, labels, sgd):
