@@ -109,6 +109,11 @@ describe('training in Chromium', () => {
       // 2. The template's own settings (Adam, batch 32, its learning rate and schedule, 10% held out), as a user
       // would leave them, for one epoch instead of five.
       await tab(page, 'training');
+      // SwiftShader is a software adapter: the app starts on the CPU engine (faster there) and says why; the
+      // user can still choose WebGPU, which this test trains on.
+      await expect.poll(() => text(page, 'cpu-chosen'), { timeout: MINUTE }).toContain('software');
+      expect(await page.locator(testId('train-backend')).inputValue()).toBe('cpu');
+      await page.locator(testId('train-backend')).selectOption('gpu');
       await expect.poll(() => page.locator(testId('gpu-adapter')).textContent()).toContain('WebGPU');
       expect(await page.locator(testId('train-backend')).inputValue()).toBe('gpu');
       expect(await page.locator(testId('train-batch')).inputValue()).toBe('32');

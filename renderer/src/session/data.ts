@@ -10,7 +10,7 @@ import { readStreamed, streamingHost } from '../platform/streamed.ts';
 import type { FileRef } from '../platform/types.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { EngineError } from '../worker/client.ts';
-import type { BackendChoice, ImportFile } from '../worker/protocol.ts';
+import type { BackendPreference, ImportFile } from '../worker/protocol.ts';
 import { engine } from './engine.ts';
 import { sessionStore } from './store.ts';
 import { projectTraining, updateTraining } from './training.ts';
@@ -90,7 +90,7 @@ const onProgress = (fraction: number, message: string) => {
 };
 
 /** Opens the engine (GPU when it can) and loads the built-in digits. Called once at start. */
-export async function startEngine(prefer: BackendChoice = session().getState().prefer): Promise<void> {
+export async function startEngine(prefer: BackendPreference = session().getState().prefer): Promise<void> {
   try {
     const info = await engine().call('engine.open', { prefer });
     session().setState({ info, prefer });
@@ -188,7 +188,7 @@ export async function fitData(shape: ImageShape): Promise<boolean> {
 }
 
 /** Switches between WebGPU and the CPU for the next run. */
-export async function chooseBackend(prefer: BackendChoice): Promise<void> {
+export async function chooseBackend(prefer: BackendPreference): Promise<void> {
   const info = await engine().call('engine.open', { prefer });
   session().setState({ info, prefer });
 }

@@ -6,7 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EpochMetrics, StepMetrics } from '../../../engine/train/metrics.ts';
 import type { RunSettings } from '../../../engine/train/settings.ts';
 import type {
-  BackendChoice,
+  BackendPreference,
   DataSummary,
   EngineInfo,
   Gallery,
@@ -53,8 +53,8 @@ export interface RunState {
 
 export interface SessionState {
   info: EngineInfo | null;
-  /** The backend the user asked for; the worker falls back to the CPU without an adapter. */
-  prefer: BackendChoice;
+  /** The backend the user asked for (`auto` until they choose); the worker falls back to the CPU without an adapter. */
+  prefer: BackendPreference;
   data: DataSummary | null;
   dataTask: Task | null;
   dataError: string | null;
@@ -94,7 +94,7 @@ export const IDLE_RUN: RunState = {
 export function initialSession(): SessionState {
   return {
     info: null,
-    prefer: 'gpu',
+    prefer: 'auto',
     data: null,
     dataTask: null,
     dataError: null,

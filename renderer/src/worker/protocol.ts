@@ -10,6 +10,12 @@ import type { RunSettings } from '../../../engine/train/settings.ts';
 /** Which engine runs training: WebGPU when an adapter opened, else the CPU reference. */
 export type BackendChoice = 'gpu' | 'cpu';
 
+/**
+ * What the user asked for: `auto` (the default) takes WebGPU on a hardware adapter and the CPU on a software one
+ * (SwiftShader, where the CPU engine is faster), as the CLI's `--backend auto` does; `gpu` and `cpu` force one.
+ */
+export type BackendPreference = BackendChoice | 'auto';
+
 export interface EngineInfo {
   /** The backend in use now. */
   backend: BackendChoice;
@@ -156,7 +162,7 @@ export interface WeightsReport {
 
 /** Every call: its arguments and what it resolves to. */
 export interface Calls {
-  'engine.open': { args: { prefer: BackendChoice }; result: EngineInfo };
+  'engine.open': { args: { prefer: BackendPreference }; result: EngineInfo };
   'data.builtin': { args: Record<string, never>; result: DataSummary };
   'data.import': { args: { files: ImportFile[]; name: string }; result: DataSummary };
   /** Resizes and/or converts colour (a copy of the imported images fitted to `shape`). */

@@ -11,7 +11,7 @@ import type { StateDict } from '../../../engine/io/tensor.ts';
 import type { TrainingSnapshot } from '../../../engine/train/checkpoint.ts';
 import type { TrainingControl } from '../../../engine/train/control.ts';
 import type { EpochMetrics } from '../../../engine/train/metrics.ts';
-import type { BackendChoice, EngineInfo } from './protocol.ts';
+import type { BackendChoice, BackendPreference, EngineInfo } from './protocol.ts';
 
 /** A WebGPU backend that opened, with what the UI says about it. */
 export interface GpuBackend {
@@ -69,8 +69,11 @@ export class EngineSession {
 
   constructor(readonly environment: EngineEnvironment) {}
 
-  /** Opens WebGPU once (when asked for) and picks the backend: the GPU when it opened, unless the CPU is preferred. */
-  async open(prefer: BackendChoice): Promise<EngineInfo> {
+  /**
+   * Opens WebGPU once and picks the backend: the GPU when it opened and was asked for, or under `auto` when the
+   * adapter is hardware; otherwise the CPU.
+   */
+  async open(prefer: BackendPreference): Promise<EngineInfo> {
     this.gpuTried ??= this.environment.openGpu().then(
       (gpu) => {
         this.gpu = gpu;
@@ -80,7 +83,8 @@ export class EngineSession {
       },
     );
     await this.gpuTried;
-    this.choice = prefer === 'gpu' && this.gpu ? 'gpu' : 'cpu';
+    const gpu = prefer === 'gpu' || (prefer === 'auto' && this.gpu !== null && !this.gpu.software);
+    this.choice = gpu && this.gpu ? 'gpu' : 'cpu';
     return this.info();
   }
 

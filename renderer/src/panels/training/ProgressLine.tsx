@@ -29,12 +29,19 @@ export function EngineNote() {
         No WebGPU adapter: training will use the CPU, which is much slower. {info.reason}
       </p>
     );
+  if (info.backend === 'cpu' && info.software)
+    return (
+      <p className="hint" data-testid="cpu-chosen">
+        Training on the CPU: the only WebGPU adapter here is a software one ({info.adapter}), slower than the
+        CPU engine. Choose WebGPU under Engine to use it anyway.
+      </p>
+    );
   if (info.backend === 'cpu')
     return <p className="hint">Training on the CPU. WebGPU is available: {info.adapter}.</p>;
   return (
     <p className="hint" data-testid="gpu-adapter">
       WebGPU: {info.adapter}
-      {info.software ? '. A software adapter works but is slow; the CPU engine may be faster here.' : ''}
+      {info.software ? '. A software adapter works but is slow; the CPU engine is usually faster here.' : ''}
     </p>
   );
 }

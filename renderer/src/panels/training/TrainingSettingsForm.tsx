@@ -32,7 +32,7 @@ export function TrainingSettingsForm({ locked }: { locked: boolean }) {
         <select
           id="train-backend"
           className="select"
-          value={info?.backend ?? prefer}
+          value={info?.backend ?? (prefer === 'auto' ? 'gpu' : prefer)}
           disabled={locked || !info}
           onChange={(e) => void chooseBackend(e.target.value as 'gpu' | 'cpu')}
           data-testid="train-backend"
