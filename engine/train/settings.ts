@@ -2,25 +2,20 @@
 // checkpoints, augmentation and normalisation; defaults, checks, and reading them back from plain JSON.
 
 import type { AugmentOptions } from '../data/augment.ts';
-import { DEFAULT_TRAINING, type LrSchedule, type TrainingSettings } from '../io/project/project.ts';
+import {
+  DEFAULT_TRAINING,
+  type EarlyStoppingSettings,
+  type LrSchedule,
+  type Normalization,
+  type TrainingSettings,
+  type WarmupSettings,
+} from '../io/project/project.ts';
 
+// The project file declares these (it stores them); a run uses them under these names.
 export type { LrSchedule };
-
-/** LinearLR(start_factor, end_factor = 1, total_iters = steps), per optimizer step, multiplied into any schedule. */
-export interface Warmup {
-  steps: number;
-  start_factor: number;
-}
-
-/** Stop when the monitored loss (validation, or training without a holdout) has not improved for `patience` epochs. */
-export interface EarlyStopping {
-  patience: number;
-  /** An epoch improves on the best so far only when its loss is lower by more than this. */
-  min_delta: number;
-}
-
-/** Per-channel (x - mean) / std after scaling to 0-1; 'dataset' = the training images' own statistics. */
-export type Normalize = { mean: number[]; std: number[] } | 'dataset' | null;
+export type Warmup = WarmupSettings;
+export type EarlyStopping = EarlyStoppingSettings;
+export type Normalize = Normalization;
 
 export interface RunSettings extends TrainingSettings {
   /** Adam/AdamW (beta1, beta2) and eps. */
