@@ -1,74 +1,23 @@
 // `neurocanvas train` and `evaluate` end to end on a tiny generated IDX data set: the run folder's files, evaluate
 // reading them back with the same accuracy, resume through the CLI, and the user-facing errors.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { hash32 } from '../../engine/data/random.ts';
 import { softwareAdapter } from '../../engine/gpu/device.ts';
-import { GraphBuilder } from '../../engine/graph/builder.ts';
-import { newProject, serializeProject } from '../../engine/io/project/project.ts';
 import { toNumbers } from '../../engine/io/tensor.ts';
 import { readCheckpoint } from '../../engine/io/torch/read.ts';
 import { parseAugment } from '../../engine/train/augment-spec.ts';
+import { writeBarsIdx, writeBarsProject } from '../support/bars.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nc-train-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** IDX files: `n` images 8x8 of three bar directions, labels 0-2. */
-function writeIdx(dir: string, n = 90): void {
-  mkdirSync(dir, { recursive: true });
-  const images = new Uint8Array(16 + n * 64);
-  new DataView(images.buffer).setUint32(0, 0x803);
-  new DataView(images.buffer).setUint32(4, n);
-  new DataView(images.buffer).setUint32(8, 8);
-  new DataView(images.buffer).setUint32(12, 8);
-  const labels = new Uint8Array(8 + n);
-  new DataView(labels.buffer).setUint32(0, 0x801);
-  new DataView(labels.buffer).setUint32(4, n);
-  for (let i = 0; i < n; i++) {
-    const label = i % 3;
-    labels[8 + i] = label;
-    const at = 1 + (hash32(i) % 6);
-    for (let y = 0; y < 8; y++)
-      for (let x = 0; x < 8; x++) {
-        const on = label === 0 ? y === at : label === 1 ? x === at : (x + y) % 8 === at;
-        images[16 + i * 64 + y * 8 + x] = on ? 220 : hash32(i * 64 + y * 8 + x) % 50;
-      }
-  }
-  writeFileSync(join(dir, 'train-images-idx3-ubyte'), images);
-  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), labels);
-}
-
-function writeProject(): string {
-  const b = new GraphBuilder();
-  let x = b.layer('Input', { shape: [1, 8, 8] }, [], 'input');
-  x = b.layer('Conv2d', { out_channels: 4, kernel_size: 3, padding: 1 }, [x], 'conv');
-  x = b.layer('ReLU', {}, [x]);
-  x = b.layer('MaxPool2d', { kernel_size: 2 }, [x], 'pool');
-  x = b.layer('Flatten', {}, [x], 'flatten');
-  x = b.layer('Linear', { out_features: 3 }, [x], 'fc');
-  b.layer('Output', { num_classes: 3 }, [x], 'output');
-  const training = {
-    optimizer: 'adam' as const,
-    lr: 0.01,
-    momentum: 0.9,
-    weight_decay: 0,
-    batch_size: 8,
-    epochs: 3,
-    seed: 1,
-    validation_split: 0.2,
-  };
-  const file = join(root, 'bars.json');
-  writeFileSync(file, serializeProject(newProject('Bars', b.graph, { training })));
-  return file;
-}
-
 const data = join(root, 'idx');
-writeIdx(data);
-const project = writeProject();
+writeBarsIdx(data);
+const project = writeBarsProject(root, 3);
 
 /**
  * Runs the CLI. NOTE: train and evaluate get `--backend cpu` unless a test names one: the default (auto) opens
@@ -169,7 +118,7 @@ describe('neurocanvas train', () => {
       expect((await cli(['evaluate', project, '--weights', join(root, 'nothing.pt')])).code).toBe(2);
       // Other data than the run folder was trained on.
       const other = join(root, 'other');
-      writeIdx(other, 60);
+      writeBarsIdx(other, 60);
       expect((await cli(['train', project, '--resume', join(root, 'run'), '--data', other])).code).toBe(2);
       expect(errors.at(-1)).toMatch(
         /cannot resume on other data: the checkpoint was trained on 90 images 1x8x8/,
