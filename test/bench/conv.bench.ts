@@ -5,11 +5,10 @@
 // NOTE: medians of runs after a warm-up; every clock stops after the GPU finished (flush). Prints, asserts nothing.
 
 import type { Conv2dAttrs, Shape } from '../../engine/compile/ops.ts';
-import type { BackwardStep } from '../../engine/compile/program.ts';
-import { compileOp } from '../../engine/compile/single-op.ts';
 import { CONV_VARIANTS, chooseConvVariant, timeVariants } from '../../engine/gpu/index.ts';
 import { openNodeRuntime } from '../../engine/gpu/node-device.ts';
-import { convFlops, convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
+import { webgpuBackend } from '../../engine/webgpu/index.ts';
+import { convPasses } from './conv-passes.ts';
 
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -38,19 +37,7 @@ const convs: [string, Shape, Shape, Conv2dAttrs][] = [
   [`ResNet blk2.conv2 32->32 3x3, N=${batch}, 32x32`, [batch, 32, 32, 32], [32, 32, 3, 3], same(1)],
 ];
 for (const [name, x, weight, attrs] of convs) {
-  const program = compileOp('conv2d', attrs, { x, weight, bias: [weight[0]!] });
-  const step = program.backward[0] as BackwardStep<'conv2d'>;
-  const grads = step.grads;
-  const flops = convFlops(convGeometry(attrs, x, weight, program.tensors[program.output]!.shape));
-  const passes: [string, number, typeof program][] = [
-    ['forward', flops.forward, { ...program, backward: [] }],
-    ['input grad', flops.inputGrad, { ...program, backward: [{ ...step, grads: { x: grads.x } }] }],
-    [
-      'weight grad',
-      flops.weightGrad,
-      { ...program, backward: [{ ...step, grads: { weight: grads.weight, bias: grads.bias } }] },
-    ],
-  ];
+  const passes = convPasses(attrs, x, weight);
   console.log(name);
   for (const convVariant of CONV_VARIANTS) {
     const backend = webgpuBackend(runtime, { convVariant });

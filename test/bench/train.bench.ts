@@ -13,8 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../engine/compile/compile.ts';
 import type { Conv2dAttrs } from '../../engine/compile/ops.ts';
-import type { BackwardStep, Program } from '../../engine/compile/program.ts';
-import { compileOp } from '../../engine/compile/single-op.ts';
+import type { Program } from '../../engine/compile/program.ts';
 import { timeVariants } from '../../engine/gpu/index.ts';
 import { nodeGpu, openNodeRuntime } from '../../engine/gpu/node-device.ts';
 import { parseProject } from '../../engine/io/project/project.ts';
@@ -24,7 +23,8 @@ import { Random } from '../../engine/train/random.ts';
 import { initialize } from '../../engine/train/state.ts';
 import type { Batch } from '../../engine/train/train-step.ts';
 import { trainSteps } from '../../engine/train/train-steps.ts';
-import { convFlops, convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
+import { webgpuBackend } from '../../engine/webgpu/index.ts';
+import { convPasses } from './conv-passes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -169,19 +169,7 @@ const convs: [string, number[], number[], Conv2dAttrs][] = [
   ],
 ];
 for (const [name, x, weight, attrs] of convs) {
-  const program = compileOp('conv2d', attrs, { x, weight, bias: [weight[0]!] });
-  const step = program.backward[0] as BackwardStep<'conv2d'>;
-  const grads = step.grads;
-  const flops = convFlops(convGeometry(attrs, x, weight, program.tensors[program.output]!.shape));
-  const passes: [string, number, typeof program][] = [
-    ['forward', flops.forward, { ...program, backward: [] }],
-    ['input grad', flops.inputGrad, { ...program, backward: [{ ...step, grads: { x: grads.x } }] }],
-    [
-      'weight grad',
-      flops.weightGrad,
-      { ...program, backward: [{ ...step, grads: { weight: grads.weight, bias: grads.bias } }] },
-    ],
-  ];
+  const passes = convPasses(attrs, x, weight);
   const cells: string[] = [];
   for (const [pass, count, variant] of passes) {
     const exec = await backend.bind(variant);
