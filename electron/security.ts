@@ -1,10 +1,14 @@
 // The window's security policy as data: the Content-Security-Policy, the permissions the page may have,
 // and the web addresses a link may open in the OS browser. main.ts applies it; tests read it.
 
-/** Strict policy for the built app on app://. No eval, no inline script, no remote anything. */
+/**
+ * Strict policy for the built app on app://. No eval, no inline script, no remote anything. The one exception,
+ * 'wasm-unsafe-eval', lets the engine compile its own WebAssembly kernel (engine/cpu/wasm/), which ships in the
+ * app's scripts; it allows no JavaScript eval.
+ */
 export const APP_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   // NOTE: React and React Flow set styles through the CSSOM (element.style), which CSP does not block.
   "style-src 'self'",
   "img-src 'self' data: blob:",

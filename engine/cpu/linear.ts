@@ -1,59 +1,49 @@
-// linear on the CPU: y = x W^T + b, forward and backward, float64 sums in a fixed order.
+// linear on the CPU: y = x W^T + b, forward and backward, float64 sums in a fixed order (engine/cpu/gemm.ts).
 
+import { gemm } from './gemm.ts';
 import type { CpuKernel } from './tensor.ts';
 import { gradInto } from './tensor.ts';
+
+/** to[k] += from[k]: the float64 accumulator rounded once onto the float32 gradient. */
+function addInto(to: Float32Array, from: Float64Array): void {
+  for (let k = 0; k < from.length; k++) to[k]! += from[k]!;
+}
 
 export const linear: CpuKernel<'linear'> = {
   // x (N, I), weight (O, I), bias (O) -> y (N, O)
   forward({ inputs, output }) {
     const [N, I] = inputs.x.shape as [number, number];
     const O = inputs.weight.shape[0]!;
-    const x = inputs.x.f;
-    const w = inputs.weight.f;
     const bias = inputs.bias?.f;
-    const y = output.f;
-    for (let n = 0; n < N; n++)
-      for (let o = 0; o < O; o++) {
-        let s = bias ? bias[o]! : 0;
-        const xr = n * I;
-        const wr = o * I;
-        for (let i = 0; i < I; i++) s += x[xr + i]! * w[wr + i]!;
-        y[n * O + o] = s;
-      }
+    const acc = new Float64Array(N * O);
+    if (bias) for (let n = 0; n < N; n++) acc.set(bias, n * O);
+    // y (N, O) = x (N, I) W^T (I, O)
+    const x = { data: inputs.x.f, from: 0, row: I, step: 1 };
+    gemm(N, O, I, x, { data: inputs.weight.f, from: 0, row: I, step: 1 }, acc, 0, O);
+    output.f.set(acc);
   },
 
   // dy (N, O) -> dx (N, I) = dy W, dweight (O, I) = dy^T x, dbias (O) = sum over N of dy
   backward({ inputs, gradOutput, grads }) {
     const [N, I] = inputs.x.shape as [number, number];
     const O = inputs.weight.shape[0]!;
-    const x = inputs.x.f;
-    const w = inputs.weight.f;
     const dy = gradOutput.f;
-    const acc = new Float64Array(I);
 
     const dx = gradInto(grads.x);
-    if (dx)
-      for (let n = 0; n < N; n++) {
-        acc.fill(0);
-        for (let o = 0; o < O; o++) {
-          const d = dy[n * O + o]!;
-          const wr = o * I;
-          for (let i = 0; i < I; i++) acc[i]! += d * w[wr + i]!;
-        }
-        for (let i = 0; i < I; i++) dx[n * I + i]! += acc[i]!;
-      }
+    if (dx) {
+      const acc = new Float64Array(N * I);
+      const w = { data: inputs.weight.f, from: 0, row: 1, step: I };
+      gemm(N, I, O, { data: dy, from: 0, row: O, step: 1 }, w, acc, 0, I);
+      addInto(dx, acc);
+    }
 
     const dw = gradInto(grads.weight);
-    if (dw)
-      for (let o = 0; o < O; o++) {
-        acc.fill(0);
-        for (let n = 0; n < N; n++) {
-          const d = dy[n * O + o]!;
-          const xr = n * I;
-          for (let i = 0; i < I; i++) acc[i]! += d * x[xr + i]!;
-        }
-        for (let i = 0; i < I; i++) dw[o * I + i]! += acc[i]!;
-      }
+    if (dw) {
+      const acc = new Float64Array(O * I);
+      const x = { data: inputs.x.f, from: 0, row: 1, step: I };
+      gemm(O, I, N, { data: dy, from: 0, row: 1, step: O }, x, acc, 0, I);
+      addInto(dw, acc);
+    }
 
     const db = gradInto(grads.bias);
     if (db)

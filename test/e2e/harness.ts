@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { APP_CSP } from '../../electron/security.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const RESULTS = join(ROOT, 'test-results/e2e');
@@ -51,7 +52,11 @@ export function serve(): Promise<{ url: string; server: Server }> {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const body = readFileSync(file);
       response
-        .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        // The desktop app's policy on every answer, as electron/app-protocol.ts gives it: what it blocks fails here.
+        .writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': APP_CSP,
+        })
         .end(body);
     } catch {
       response.writeHead(404).end('not found');

@@ -91,17 +91,17 @@ describe('the Content-Security-Policy', () => {
   it('allows scripts only from the app itself: no eval, no inline, no remote', () => {
     const csp = directives(APP_CSP);
     expect(csp.get('default-src')).toEqual(["'none'"]);
-    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
     expect(csp.get('connect-src')).toEqual(["'self'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
-    expect(APP_CSP).not.toMatch(/unsafe-eval|https?:|\*/);
+    expect(APP_CSP).not.toMatch(/'unsafe-eval'|unsafe-inline|https?:|\*/);
   });
 
   it('loosens only what Vite hot reload needs, only in development', () => {
     const csp = directives(devCsp('http://localhost:5173'));
-    expect(csp.get('script-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(csp.get('script-src')).toEqual(["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"]);
     expect(csp.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
     expect(csp.get('connect-src')).toEqual(["'self'", 'ws://localhost:5173']);
   });

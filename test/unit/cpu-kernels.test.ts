@@ -1,0 +1,147 @@
+// The CPU backend's WebAssembly matrix product and its bit-level ReLU against plain references: exact results
+// (the product adds each float64 sum over t in order, the reference too), edges and odd sizes included.
+
+import { describe, expect, it } from 'vitest';
+import { gemm, gemmPackA, gemmTimes, type Strided } from '../../engine/cpu/gemm.ts';
+import { relu } from '../../engine/cpu/relu.ts';
+import type { CpuTensor } from '../../engine/cpu/tensor.ts';
+import { Random } from '../../engine/train/random.ts';
+
+const at = (m: Strided, r: number, t: number) => m.data[m.from + r * m.row + t * m.step]!;
+
+/** c[c0 + i cRow + j] += sum over t of A(i, t) B(j, t), one float64 sum per value from 0, in order. */
+function reference(
+  M: number,
+  N: number,
+  T: number,
+  a: Strided,
+  b: Strided,
+  c: Float64Array,
+  c0: number,
+  cRow: number,
+) {
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += at(a, i, t) * at(b, j, t);
+      c[c0 + i * cRow + j]! += s;
+    }
+}
+
+const random = (rng: Random, n: number) => Float32Array.from({ length: n }, () => rng.normal());
+
+describe('gemm (WebAssembly, 4x4 SIMD blocks)', () => {
+  const rng = new Random(3);
+  // M, N, T: multiples of four, remainders of every kind, single rows, long inner products.
+  const sizes: [number, number, number][] = [
+    [4, 4, 1],
+    [1, 1, 1],
+    [3, 5, 7],
+    [6, 784, 25],
+    [16, 150, 100],
+    [150, 100, 16],
+    [32, 120, 400],
+    [5, 2, 1000],
+    [9, 13, 3],
+  ];
+  for (const [M, N, T] of sizes)
+    it(`matches the in-order float64 reference exactly for ${M}x${N}, inner ${T}, every layout`, () => {
+      // Row-major, transposed, and offset views of the same values.
+      const aData = random(rng, M * T + 7);
+      const bData = random(rng, N * T + 5);
+      const layouts: [Strided, Strided][] = [
+        [
+          { data: aData, from: 7, row: T, step: 1 },
+          { data: bData, from: 5, row: T, step: 1 },
+        ],
+        [
+          { data: aData, from: 0, row: 1, step: M },
+          { data: bData, from: 0, row: 1, step: N },
+        ],
+        [
+          { data: aData, from: 3, row: T, step: 1 },
+          { data: bData, from: 1, row: 1, step: N },
+        ],
+      ];
+      for (const [a, b] of layouts) {
+        const start = random(rng, M * (N + 3));
+        const got = Float64Array.from(start);
+        const want = Float64Array.from(start);
+        gemm(M, N, T, a, b, got, 2, N + 1);
+        reference(M, N, T, a, b, want, 2, N + 1);
+        expect(got).toEqual(want);
+      }
+    });
+
+  it('keeps a packed A for several products, and grows its memory for a large one', () => {
+    const M = 6;
+    const T = 9;
+    const a: Strided = { data: random(rng, M * T), from: 0, row: T, step: 1 };
+    gemmPackA(M, T, a);
+    for (const N of [3, 40, 257]) {
+      const b: Strided = { data: random(rng, N * T), from: 0, row: T, step: 1 };
+      const got = new Float64Array(M * N);
+      const want = new Float64Array(M * N);
+      gemmTimes(N, b, got, 0, N);
+      reference(M, N, T, a, b, want, 0, N);
+      expect(got).toEqual(want);
+    }
+    // 1,200 x 1,300 with inner 300: packed operands and the float64 result need about 14 MB.
+    const [bigM, bigN, bigT] = [1200, 1300, 300];
+    const big: [Strided, Strided] = [
+      { data: random(rng, bigM * bigT), from: 0, row: bigT, step: 1 },
+      { data: random(rng, bigN * bigT), from: 0, row: bigT, step: 1 },
+    ];
+    const got = new Float64Array(bigM * bigN);
+    gemm(bigM, bigN, bigT, big[0], big[1], got, 0, bigN);
+    const want = new Float64Array(bigM * bigN);
+    // The reference on a sample of rows (all of it would take a while).
+    for (const i of [0, 1, 599, 1198, 1199]) {
+      const row: Strided = { ...big[0], from: i * bigT };
+      reference(1, bigN, bigT, row, big[1], want, i * bigN, bigN);
+      expect(got.subarray(i * bigN, (i + 1) * bigN)).toEqual(want.subarray(i * bigN, (i + 1) * bigN));
+    }
+  });
+
+  it('adds nothing for an empty product', () => {
+    const c = new Float64Array([1, 2, 3]);
+    const empty: Strided = { data: new Float32Array(0), from: 0, row: 0, step: 1 };
+    gemm(0, 3, 4, empty, empty, c, 0, 3);
+    gemm(1, 3, 0, empty, empty, c, 0, 3);
+    expect(Array.from(c)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('relu on float32 bit patterns', () => {
+  const tensor = (values: number[]): CpuTensor => {
+    const f = Float32Array.from(values);
+    return { shape: [values.length], f, i: new Int32Array(f.buffer) };
+  };
+  const specials = [Number.NaN, -0, 0, -1, 2, Infinity, -Infinity, 3.4e38, -3.4e38, 1e-45, -1e-45, 0.5];
+
+  it('forward: max(0, x) with +0 for every negative, NaN kept (also a NaN with its sign bit set)', () => {
+    const x = tensor([...specials, Number.NaN]);
+    x.i[specials.length] = 0xffc00000 | 0; // the NaN x86 arithmetic makes: sign bit set
+    const y = tensor(new Array(specials.length + 1).fill(7));
+    relu.forward({ attrs: {}, inputs: { x }, output: y, saved: {}, training: true } as never);
+    const want = [Number.NaN, 0, 0, 0, 2, Infinity, 0, 3.4e38, 0, 1e-45, 0, 0.5, Number.NaN];
+    expect(Array.from(y.f)).toEqual(Array.from(Float32Array.from(want)));
+    for (let k = 0; k < want.length; k++) if (want[k] === 0) expect(Object.is(y.f[k], 0)).toBe(true);
+  });
+
+  it('backward: adds dy where y > 0 only, so a NaN or infinite dy elsewhere adds nothing', () => {
+    const y = tensor([0, 2, Infinity, Number.NaN, 1e-45, 0, 3, -0]);
+    const dy = tensor([Number.NaN, 1, -2, 5, Infinity, -Infinity, Number.NaN, 9]);
+    const dx = tensor([1, 1, 1, 1, 1, 1, 1, 1]);
+    relu.backward({
+      attrs: {},
+      inputs: {},
+      output: y,
+      gradOutput: dy,
+      grads: { x: { t: dx, accumulate: true } },
+      saved: {},
+      training: true,
+    } as never);
+    expect(Array.from(dx.f)).toEqual([1, 2, -1, 1, Infinity, 1, Number.NaN, 1]);
+  });
+});
