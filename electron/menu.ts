@@ -114,6 +114,8 @@ export function menuTemplate(context: MenuContext, actions: MenuActions): MenuIt
           item('PyTorch state_dict (.pt)…', 'file.exportStateDict', 'CmdOrCtrl+Shift+E'),
           item('safetensors (.safetensors)…', 'file.exportSafetensors'),
           item('PyTorch code (model.py)…', 'file.exportModelPy'),
+          item('Training checkpoint (.pt)…', 'file.exportCheckpoint'),
+          item('Project bundle (graph + weights + metrics)…', 'file.exportBundle'),
         ],
       },
       separator,
@@ -161,6 +163,8 @@ export function menuTemplate(context: MenuContext, actions: MenuActions): MenuIt
       item('Start Training', 'train.start', 'F5'),
       item('Pause Training', 'train.pause', 'F6'),
       item('Stop Training', 'train.stop', 'Shift+F5'),
+      separator,
+      item('Resume Checkpoint…', 'train.resumeCheckpoint'),
     ],
   };
 

@@ -9,6 +9,8 @@ export const COMMAND_IDS = [
   'file.exportStateDict',
   'file.exportSafetensors',
   'file.exportModelPy',
+  'file.exportCheckpoint',
+  'file.exportBundle',
   'edit.undo',
   'edit.redo',
   'edit.cut',
@@ -29,6 +31,7 @@ export const COMMAND_IDS = [
   'train.start',
   'train.pause',
   'train.stop',
+  'train.resumeCheckpoint',
   'help.shortcuts',
   'help.about',
 ] as const;

@@ -2,7 +2,8 @@
 // field alone; unknown ids do nothing.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { runMenuCommand } from '../../renderer/src/app/menuCommands.ts';
+import { COMMAND_IDS } from '../../electron/ipc/commands.ts';
+import { handlesMenuCommand, runMenuCommand } from '../../renderer/src/app/menuCommands.ts';
 import { lenetProject } from '../../renderer/src/project/lenet.ts';
 import { editorStore } from '../../renderer/src/store/useEditor.ts';
 
@@ -46,6 +47,12 @@ describe('desktop menu commands', () => {
     runMenuCommand({ id: 'view.fit' });
     expect(state().view?.kind).toBe('fit');
     expect(runMenuCommand({ id: 'file.launchRockets' })).toBe(false);
+  });
+
+  it('has an action for every command the desktop menu sends (Resume Checkpoint, every export included)', () => {
+    expect(COMMAND_IDS.filter((id) => !handlesMenuCommand(id))).toEqual([]);
+    expect(COMMAND_IDS).toContain('train.resumeCheckpoint');
+    expect(handlesMenuCommand('file.launchRockets')).toBe(false);
   });
 
   it('says plainly when a template id is not in this build', () => {

@@ -7,7 +7,13 @@ import type { FileRef } from '../platform/types.ts';
 import { templateList } from '../project/templates.ts';
 import { exportAs } from '../session/exports.ts';
 import { isRunning, sessionStore } from '../session/store.ts';
-import { pauseTraining, startTraining, stopTraining, togglePause } from '../session/training.ts';
+import {
+  pauseTraining,
+  resumeFromCheckpoint,
+  startTraining,
+  stopTraining,
+  togglePause,
+} from '../session/training.ts';
 import { editorStore } from '../store/useEditor.ts';
 import { nextTheme } from './preferences.ts';
 import {
@@ -57,6 +63,8 @@ const OTHER: Record<string, (command: MenuCommand) => void> = {
   'file.exportStateDict': () => void exportAs('pt'),
   'file.exportSafetensors': () => void exportAs('safetensors'),
   'file.exportModelPy': () => void exportAs('py'),
+  'file.exportCheckpoint': () => void exportAs('checkpoint'),
+  'file.exportBundle': () => void exportAs('bundle'),
   'view.fit': () => state().requestView('fit'),
   'view.autoLayout': () => void runAutoLayout(),
   'view.zoomIn': () => zoomCanvas('in'),
@@ -72,12 +80,18 @@ const OTHER: Record<string, (command: MenuCommand) => void> = {
     void (sessionStore().getState().run.status === 'paused' ? togglePause() : startTraining()),
   'train.pause': () => void (isRunning(sessionStore().getState().run.status) ? pauseTraining() : undefined),
   'train.stop': () => void stopTraining(),
+  'train.resumeCheckpoint': () => void resumeFromCheckpoint(),
   'help.shortcuts': () => state().setUi({ overlay: 'shortcuts' }),
   'help.about': () => {
     const info = (window.neurocanvas ?? null)?.appInfo();
     state().notify(`NeuroCanvas ${info?.version ?? __APP_VERSION__} (${info?.platform ?? 'web'}).`);
   },
 };
+
+/** True when the renderer has an action for this menu command id. */
+export function handlesMenuCommand(id: string): boolean {
+  return Object.hasOwn(EDIT, id) || Object.hasOwn(OTHER, id);
+}
 
 /** Runs one menu command; false when it is unknown or an edit command meant for a focused text field. */
 export function runMenuCommand(command: MenuCommand): boolean {
