@@ -67,20 +67,42 @@ export function rerollAugment(): void {
   void refreshAugmented().catch(() => undefined);
 }
 
+/** The data task in progress: a new one cancels it and waits for it to end before it starts. */
+let running: { abort: AbortController; ended: Promise<unknown> } | null = null;
+
+/**
+ * Runs one data task (built-in digits, an import) with progress and Cancel. Tasks run one at a time, the last one
+ * asked for winning: a project opened while the built-in digits load at start cancels that load, so the digits
+ * cannot land after (and over) the project's own data, in the worker or here.
+ */
 async function runDataTask(label: string, work: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> {
+  const previous = running;
   const abort = new AbortController();
-  session().setState({
-    dataTask: { label, fraction: 0, message: '', cancel: () => abort.abort() },
-    dataError: null,
-  });
+  let end = () => {};
+  const mine = { abort, ended: new Promise<void>((resolve) => (end = resolve)) };
+  running = mine;
   try {
-    await work(abort.signal);
-    session().setState({ dataTask: null });
-    await refreshPreview();
-    return true;
-  } catch (error) {
-    session().setState({ dataTask: null, dataError: failed(error) });
-    return false;
+    if (previous) {
+      previous.abort.abort();
+      await previous.ended;
+    }
+    if (running !== mine) return false; // a newer task came while this one waited
+    session().setState({
+      dataTask: { label, fraction: 0, message: '', cancel: () => abort.abort() },
+      dataError: null,
+    });
+    try {
+      await work(abort.signal);
+      session().setState({ dataTask: null });
+      if (running === mine) await refreshPreview();
+      return true;
+    } catch (error) {
+      session().setState({ dataTask: null, dataError: failed(error) });
+      return false;
+    }
+  } finally {
+    if (running === mine) running = null;
+    end();
   }
 }
 
@@ -97,8 +119,9 @@ export async function startEngine(prefer: BackendPreference = session().getState
   } catch (error) {
     session().setState({ dataError: failed(error) });
   }
-  // NOTE: loading at start does not touch the project (it would count as an unsaved change).
-  if (!session().getState().data) await loadBuiltin({ remember: false });
+  // NOTE: loading at start does not touch the project (it would count as an unsaved change), and gives way to
+  // data a project opened at launch is already loading.
+  if (!session().getState().data && running === null) await loadBuiltin({ remember: false });
 }
 
 /** Loads the built-in digits; `remember` records them as the project's data (the user chose them). */
