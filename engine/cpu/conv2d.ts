@@ -2,7 +2,7 @@
 // backward. Sums run in float64 in a fixed order, so results are deterministic and rounded once to float32.
 
 import type { Conv2dAttrs } from '../compile/ops.ts';
-import { gemm, gemmPackA, gemmTimes } from './gemm.ts';
+import { gemm, gemmPackA, gemmProduct, type Product } from './gemm.ts';
 import { type CpuKernel, type CpuTensor, dims4, gradInto, validRange } from './tensor.ts';
 
 /**
@@ -112,8 +112,11 @@ function im2col(geo: Geometry, x: Float32Array, n: number, g: number, cols: Floa
   }
 }
 
-/** Adds the columns' gradient back onto the input positions they were read from (the inverse of im2col). */
-function col2im(geo: Geometry, dcols: Float64Array, dx: Float64Array): void {
+/**
+ * Adds the columns' gradient (row k of the K rows at dcols[at + k * ld]) back onto the input positions they were
+ * read from (the inverse of im2col).
+ */
+function col2im(geo: Geometry, dcols: Float64Array, at: number, ld: number, dx: Float64Array): void {
   const H = geo.H;
   const W = geo.W;
   const Cg = geo.Cg;
@@ -128,7 +131,6 @@ function col2im(geo: Geometry, dcols: Float64Array, dx: Float64Array): void {
   const dw = geo.dw;
   const rows = geo.rows;
   const ranges = geo.cols;
-  const P = geo.OH * OW;
   for (let c = 0; c < Cg; c++)
     for (let kh = 0; kh < KH; kh++) {
       const oh0 = rows[2 * kh]!;
@@ -136,7 +138,7 @@ function col2im(geo: Geometry, dcols: Float64Array, dx: Float64Array): void {
       for (let kw = 0; kw < KW; kw++) {
         const ow0 = ranges[2 * kw]!;
         const ow1 = ranges[2 * kw + 1]!;
-        const row = ((c * KH + kh) * KW + kw) * P;
+        const row = at + ((c * KH + kh) * KW + kw) * ld;
         for (let oh = oh0; oh < oh1; oh++) {
           const to = c * H * W + (oh * sh - ph + kh * dh) * W - pw + kw * dw;
           const from = row + oh * OW;
@@ -160,6 +162,25 @@ function addInto(to: Float32Array, toFrom: number, from: Float64Array, count: nu
   for (let k = 0; k < count; k++) to[toFrom + k]! += from[k]!;
 }
 
+/** y[yFrom + o * P + p] = bias[o0 + o] + C(o, p), rounded once to float32, for o < Og. */
+function storeRows(
+  c: Product,
+  Og: number,
+  P: number,
+  bias: Float32Array | undefined,
+  o0: number,
+  y: Float32Array,
+  yFrom: number,
+): void {
+  const data = c.data;
+  for (let o = 0; o < Og; o++) {
+    const b = bias ? bias[o0 + o]! : 0;
+    const from = c.at + o * c.ld;
+    const to = yFrom + o * P;
+    for (let p = 0; p < P; p++) y[to + p] = b + data[from + p]!;
+  }
+}
+
 export const conv2d: CpuKernel<'conv2d'> = {
   // x (N, C, H, W), weight (O, C/groups, KH, KW), bias (O) -> y (N, O, OH, OW)
   forward({ attrs, inputs, output }) {
@@ -172,16 +193,13 @@ export const conv2d: CpuKernel<'conv2d'> = {
     const y = output.f;
     const Og = geo.Og;
     const cols = new Float32Array(K * P);
-    const acc = new Float64Array(Og * P);
     const colsRows = { data: cols, from: 0, row: 1, step: P };
     for (let g = 0; g < geo.groups; g++) {
       // y (Og, P) = W (Og, K) cols (K, P), the group's weights packed once for every sample
       gemmPackA(Og, K, { data: w, from: g * Og * K, row: K, step: 1 });
       for (let n = 0; n < geo.N; n++) {
         im2col(geo, x, n, g, cols);
-        for (let o = 0; o < Og; o++) acc.fill(bias ? bias[g * Og + o]! : 0, o * P, (o + 1) * P);
-        gemmTimes(P, colsRows, acc, 0, P);
-        y.set(acc, (n * geo.O + g * Og) * P);
+        storeRows(gemmProduct(P, colsRows), Og, P, bias, g * Og, y, (n * geo.O + g * Og) * P);
       }
     }
   },
@@ -208,7 +226,6 @@ export const conv2d: CpuKernel<'conv2d'> = {
     if (!dweight && !dx) return;
     const cols = new Float32Array(K * P);
     const dwAcc = new Float64Array(O * K);
-    const dcols = new Float64Array(K * P);
     const dxAcc = new Float64Array(Cg * HW);
     const colsRows = { data: cols, from: 0, row: P, step: 1 };
     if (dweight)
@@ -232,10 +249,9 @@ export const conv2d: CpuKernel<'conv2d'> = {
         // dcols (K, P) = W^T (K, Og) dy (Og, P), the group's weights packed once for every sample
         gemmPackA(K, Og, { data: w, from: g * Og * K, row: 1, step: K });
         for (let n = 0; n < N; n++) {
-          dcols.fill(0);
-          gemmTimes(P, { data: dy, from: (n * O + g * Og) * P, row: 1, step: P }, dcols, 0, P);
+          const dcols = gemmProduct(P, { data: dy, from: (n * O + g * Og) * P, row: 1, step: P });
           dxAcc.fill(0);
-          col2im(geo, dcols, dxAcc);
+          col2im(geo, dcols.data, dcols.at, dcols.ld, dxAcc);
           addInto(dx, (n * geo.C + g * Cg) * HW, dxAcc, Cg * HW);
         }
       }

@@ -17,15 +17,26 @@ export interface Strided {
   step: number;
 }
 
+/** A product's result: C(i, j) = data[at + i * ld + j]. */
+export interface Product {
+  data: Float64Array;
+  at: number;
+  ld: number;
+}
+
 interface Kernel {
   memory: WebAssembly.Memory;
+  pack(src: number, R: number, T: number, row: number, step: number, dst: number): void;
   gemm(mp: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void;
 }
 
 const PAGE = 65536;
 const panels = (rows: number) => (rows + 3) >> 2;
 
-/** Packed A, then packed B, then C: the byte offsets of one product's regions in the kernel's memory. */
+/**
+ * The kernel's memory holds packed A, then packed B, then C (float64), then the operand being packed, copied in
+ * whole (a memcpy) so the kernel's `pack` does the strided reads: packing in JavaScript cost more than the product.
+ */
 class Products {
   private kernel: Kernel | null = null;
   private f32 = new Float32Array(0);
@@ -37,23 +48,36 @@ class Products {
   packA(M: number, T: number, a: Strided): void {
     this.M = M;
     this.T = T;
-    this.reserve(16 * T * panels(M));
-    pack(this.f32, 0, M, T, a);
+    if (M > 0 && T > 0) this.pack(a, M, T, 0, 16 * T * panels(M));
   }
 
   /** c[c0 + i * cRow + j] += sum over t of A(i, t) B(j, t), for the A packed last, i < M and j < N. */
   times(N: number, b: Strided, c: Float64Array, c0: number, cRow: number): void {
+    if (this.M === 0 || N === 0 || this.T === 0) return;
+    const r = this.product(N, b);
+    unpack(r.data, r.at, r.ld, this.M, N, c, c0, cRow);
+  }
+
+  /** A B^T for the A packed last (M, T > 0), in the kernel's memory until the next product. */
+  product(N: number, b: Strided): Product {
     const { M, T } = this;
-    if (M === 0 || N === 0 || T === 0) return;
     const mp = panels(M);
     const np = panels(N);
     const B = 16 * T * mp;
     const C = B + 16 * T * np;
     const ldc = 32 * np;
-    this.reserve(C + 32 * mp * ldc);
-    pack(this.f32, B >> 2, N, T, b);
+    this.pack(b, N, T, B, C + 32 * mp * ldc);
     this.kernel!.gemm(mp, np, T, 0, B, C, ldc);
-    unpack(this.f64, C >> 3, ldc >> 3, M, N, c, c0, cRow);
+    return { data: this.f64, at: C >> 3, ld: ldc >> 3 };
+  }
+
+  /** Copies the elements m (R x T) spans to `stage` (bytes) and packs them into panels at `to` (bytes). */
+  private pack(m: Strided, R: number, T: number, to: number, stage: number): void {
+    if (m.row < 0 || m.step < 0) throw new Error('gemm: strides must not be negative');
+    const extent = (R - 1) * m.row + (T - 1) * m.step + 1;
+    this.reserve(stage + 4 * extent);
+    this.f32.set(m.data.subarray(m.from, m.from + extent), stage >> 2);
+    this.kernel!.pack(stage, R, T, 4 * m.row, 4 * m.step, to);
   }
 
   /** Makes the kernel's memory at least `bytes` long (growing keeps what is there, but new views are needed). */
@@ -75,66 +99,6 @@ function instantiate(): Kernel {
     );
   const instance = new WebAssembly.Instance(new WebAssembly.Module(GEMM_WASM), {});
   return instance.exports as unknown as Kernel;
-}
-
-/**
- * Writes rows r < R of m (R x T) as panels of four rows: panel p, step t at out[at + 4 (p T + t) .. + 4],
- * rows past R as zeros.
- */
-function pack(out: Float32Array, at: number, R: number, T: number, m: Strided): void {
-  const R4 = R - (R & 3);
-  if (m.row === 1) packRowsAdjacent(out, at, R4, T, m.data, m.from, m.step);
-  else packRows(out, at, 0, R4, T, m.data, m.from, m.row, m.step);
-  if (R4 < R) {
-    packRows(out, at, R4, R, T, m.data, m.from, m.row, m.step);
-    for (let r = R; r < R4 + 4; r++) zeroRow(out, at + (r >> 2) * 4 * T + (r & 3), T);
-  }
-}
-
-/** Rows r0 <= r < r1, each read along t (best when step is 1). */
-function packRows(
-  out: Float32Array,
-  at: number,
-  r0: number,
-  r1: number,
-  T: number,
-  data: Float32Array,
-  from: number,
-  row: number,
-  step: number,
-): void {
-  for (let r = r0; r < r1; r++) {
-    let to = at + (r >> 2) * 4 * T + (r & 3);
-    let f = from + r * row;
-    for (let t = 0; t < T; t++, to += 4, f += step) out[to] = data[f]!;
-  }
-}
-
-/** Rows r < R4 (a multiple of four) of a matrix whose rows are adjacent (row 1): four values at a time. */
-function packRowsAdjacent(
-  out: Float32Array,
-  at: number,
-  R4: number,
-  T: number,
-  data: Float32Array,
-  from: number,
-  step: number,
-): void {
-  const panel = 4 * T;
-  for (let t = 0; t < T; t++) {
-    let to = at + 4 * t;
-    const f = from + t * step;
-    for (let r = 0; r < R4; r += 4, to += panel) {
-      out[to] = data[f + r]!;
-      out[to + 1] = data[f + r + 1]!;
-      out[to + 2] = data[f + r + 2]!;
-      out[to + 3] = data[f + r + 3]!;
-    }
-  }
-}
-
-function zeroRow(out: Float32Array, to: number, T: number): void {
-  for (let t = 0; t < T; t++, to += 4) out[to] = 0;
 }
 
 /** c[c0 + i * cRow + j] += w[at + i * ld + j] for i < M, j < N. */
@@ -160,6 +124,14 @@ const products = new Products();
 /** Packs A (M x T) for the `gemmTimes` calls that follow (the same A times several B). */
 export function gemmPackA(M: number, T: number, a: Strided): void {
   products.packA(M, T, a);
+}
+
+/**
+ * C (M x N) = A B^T with the A of the last `gemmPackA` (M, N, T > 0): C(i, j) is data[at + i * ld + j], a view
+ * of the kernel's memory that the next product overwrites. For callers that store C as they read it.
+ */
+export function gemmProduct(N: number, b: Strided): Product {
+  return products.product(N, b);
 }
 
 /** c[c0 + i * cRow + j] += sum over t of A(i, t) B(j, t) for j < N, with the A of the last `gemmPackA`. */

@@ -6,9 +6,37 @@
 ;;   B is packed as np panels the same way: panel q, step t holds B(4q..4q+3, t).
 ;; Each 4x4 block of C keeps its 16 sums in eight f64x2 registers; each sum adds A(i, t) * B(j, t) over t in
 ;; order, in float64, from 0, so the result does not depend on the packing or the block order.
-;; T, mp and np must be at least 1; the caller (gemm.ts) packs, pads to multiples of four and unpacks.
+;; T, mp and np must be at least 1; the caller (gemm.ts) copies the operands in, packs them with `pack` and
+;; reads C back.
 (module
   (memory (export "memory") 1)
+  ;; Packs R rows of a strided float32 matrix (row r, step t at src + r row + t step, in bytes) into panels of
+  ;; four rows at dst: panel p, step t holds rows 4p..4p+3 (16 bytes); rows R and on, up to a multiple of
+  ;; four, are zeros. T must be at least 1.
+  (func (export "pack")
+    (param $src i32) (param $R i32) (param $T i32) (param $row i32) (param $step i32) (param $dst i32)
+    (local $r i32) (local $t i32) (local $s i32) (local $d i32) (local $rows i32) (local $panel i32)
+    (local.set $rows (i32.and (i32.add (local.get $R) (i32.const 3)) (i32.const -4)))
+    (local.set $panel (i32.shl (local.get $T) (i32.const 4)))
+    (loop $rows
+      (local.set $d (i32.add (local.get $dst)
+        (i32.add (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (local.get $panel))
+                 (i32.shl (i32.and (local.get $r) (i32.const 3)) (i32.const 2)))))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $row))))
+      (local.set $t (local.get $T))
+      (if (i32.lt_u (local.get $r) (local.get $R))
+        (then
+          (loop $copy
+            (f32.store (local.get $d) (f32.load (local.get $s)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (local.get $step)))
+            (br_if $copy (local.tee $t (i32.sub (local.get $t) (i32.const 1))))))
+        (else
+          (loop $zero
+            (f32.store (local.get $d) (f32.const 0))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br_if $zero (local.tee $t (i32.sub (local.get $t) (i32.const 1)))))))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
   (func (export "gemm")
     (param $mp i32) (param $np i32) (param $T i32)
     (param $A i32) (param $B i32) (param $C i32) (param $ldc i32)
