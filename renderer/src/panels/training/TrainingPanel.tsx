@@ -76,7 +76,12 @@ export function TrainingPanel() {
                 ({last.validationSamples} images, eval mode)
               </>
             )}{' '}
-            <span className="muted" data-testid="epoch-speed" data-value={last.imagesPerSecond}>
+            <span
+              className="muted"
+              data-testid="epoch-speed"
+              data-value={last.imagesPerSecond}
+              data-seconds={last.seconds}
+            >
               · {Math.round(last.imagesPerSecond)} images/s, {duration(last.seconds)}
             </span>
           </p>
