@@ -1,5 +1,5 @@
-// Training benchmark on the current WebGPU adapter: images/s for LeNet-5 and the chapter's ResNet at batch 64,
-// time to the first finished step, conv kernel GFLOP/s next to the best matmul's, and the same training with
+// Training benchmark on the current WebGPU adapter: images/s for LeNet-5 and the chapter's ResNet at batch 64
+// (and on the CPU backend), time to the first finished step, conv kernel GFLOP/s next to the best matmul's, and the same training with
 // TensorFlow.js (WebGPU, same adapter) and PyTorch (CPU, 2 threads), with the ratios.
 // Run: npx tsx test/bench/train.bench.ts [--runs 3] [--lenet-steps 5] [--resnet-steps 1] [--tfjs-steps 3]
 //        [--no-tfjs] [--no-torch]
@@ -11,9 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Backend } from '../../engine/compile/backend.ts';
 import { compile } from '../../engine/compile/compile.ts';
 import type { Conv2dAttrs } from '../../engine/compile/ops.ts';
 import type { Program } from '../../engine/compile/program.ts';
+import { cpuBackend } from '../../engine/cpu/backend.ts';
 import { timeVariants } from '../../engine/gpu/index.ts';
 import { nodeGpu, openNodeRuntime } from '../../engine/gpu/node-device.ts';
 import { parseProject } from '../../engine/io/project/project.ts';
@@ -72,11 +74,14 @@ interface Throughput {
   imagesPerSecond: number;
 }
 
-/** Ours: time to the first finished step from compile (pipelines included), then images/s over `steps`. */
-async function ours(name: string, file: string, steps: number): Promise<Throughput> {
+/**
+ * Ours: time to the first finished step from compile (pipelines included), then images/s over `steps`, on the
+ * WebGPU backend or (`on` cpuBackend) the CPU backend.
+ */
+async function ours(name: string, file: string, steps: number, on: Backend = backend): Promise<Throughput> {
   const started = performance.now();
   const program = compile(template(file), BATCH, { optimizer: 'sgd' });
-  const exec = await backend.bind(program);
+  const exec = await on.bind(program);
   initialize(exec, new Random(1));
   const data = batches(program, steps);
   const sgd = new SGD({ lr: 0.01, momentum: 0.9 });
@@ -151,6 +156,11 @@ if (models.length) {
 console.log('NeuroCanvas WebGPU training');
 const lenet = await ours('LeNet-5', 'lenet5.json', option('lenet-steps', 5));
 const resnet = await ours('ResNet', 'resnet_chapter.json', option('resnet-steps', 1));
+// The CPU backend (its matrix products in WebAssembly SIMD, one thread): what `--backend auto` picks on a
+// software adapter such as this one.
+console.log('\nNeuroCanvas CPU training (WebAssembly SIMD, 1 thread)');
+const lenetCpu = await ours('LeNet-5', 'lenet5.json', option('lenet-steps', 5), cpuBackend);
+const resnetCpu = await ours('ResNet', 'resnet_chapter.json', option('resnet-steps', 1), cpuBackend);
 
 // Conv kernels: one conv at a time, each pass alone (the backward variants keep only one gradient).
 console.log('\nconv kernels (GFLOP/s from 2 * N * O * OH * OW * Cg * KH * KW per pass)');
@@ -270,5 +280,11 @@ if (tfjs)
 if (torch) {
   console.log(`  LeNet-5 vs PyTorch CPU:          ${(lenet.imagesPerSecond / torch.lenet).toFixed(3)}x`);
   console.log(`  ResNet  vs PyTorch CPU:          ${(resnet.imagesPerSecond / torch.resnet).toFixed(3)}x`);
+  console.log(
+    `  CPU backend LeNet-5 vs PyTorch CPU: ${(lenetCpu.imagesPerSecond / torch.lenet).toFixed(3)}x`,
+  );
+  console.log(
+    `  CPU backend ResNet  vs PyTorch CPU: ${(resnetCpu.imagesPerSecond / torch.resnet).toFixed(3)}x`,
+  );
 }
 if (!tfjs && !torch) console.log('  (no baseline ran)');

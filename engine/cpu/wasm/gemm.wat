@@ -5,7 +5,9 @@
 ;;   A is packed as mp panels of T x 4 float32 values: panel p, step t holds A(4p..4p+3, t) (16 bytes),
 ;;   B is packed as np panels the same way: panel q, step t holds B(4q..4q+3, t).
 ;; Each 4x4 block of C keeps its 16 sums in eight f64x2 registers; each sum adds A(i, t) * B(j, t) over t in
-;; order, in float64, from 0, so the result does not depend on the packing or the block order.
+;; order, in float64, from 0, so the result does not depend on the packing or the block order. B's panels are
+;; the outer loop: B (a convolution's im2col columns) is the large operand, read once while A's panels (the
+;; weights) stay in cache.
 ;; T, mp and np must be at least 1; the caller (gemm.ts) copies the operands in, packs them with `pack` and
 ;; reads C back.
 (module
@@ -46,9 +48,9 @@
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128)
     (local $c2l v128) (local $c2h v128) (local $c3l v128) (local $c3h v128)
     (local.set $panel (i32.shl (local.get $T) (i32.const 4)))
-    (loop $rows
-      (local.set $j (i32.const 0))
-      (loop $columns
+    (loop $columns
+      (local.set $i (i32.const 0))
+      (loop $rows
         (local.set $c0l (v128.const i64x2 0 0)) (local.set $c0h (v128.const i64x2 0 0))
         (local.set $c1l (v128.const i64x2 0 0)) (local.set $c1h (v128.const i64x2 0 0))
         (local.set $c2l (v128.const i64x2 0 0)) (local.set $c2h (v128.const i64x2 0 0))
@@ -89,5 +91,5 @@
         (local.set $pc (i32.add (local.get $pc) (local.get $ldc)))
         (v128.store offset=0 (local.get $pc) (local.get $c3l))
         (v128.store offset=16 (local.get $pc) (local.get $c3h))
-        (br_if $columns (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $np))))
-      (br_if $rows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp))))))
+        (br_if $rows (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $mp))))
+      (br_if $columns (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $np))))))
