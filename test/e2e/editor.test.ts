@@ -94,7 +94,14 @@ describe('editor in Chromium', () => {
     await poll(() => page.locator('.react-flow__node-layer').count()).toBe(14);
     expect(await page.locator(testId('status-params')).textContent()).toBe('params 61.7 k');
     expect(await page.locator(testId('edge-label-conv1->relu1:0')).textContent()).toBe('6 x 28 x 28');
+    // The whole network fits, so no minimap covers its corner; zoomed in past the edges, the minimap comes back.
+    expect(await page.locator('.react-flow__minimap').count()).toBe(0);
     await shot(page, '01-lenet-default');
+    for (let i = 0; i < 3; i++) await page.locator('.react-flow__controls-zoomin').click();
+    await poll(() => page.locator('.react-flow__minimap').count()).toBe(1);
+    await shot(page, '01b-zoomed-in-minimap');
+    await page.locator('.react-flow__controls-fitview').click();
+    await poll(() => page.locator('.react-flow__minimap').count()).toBe(0);
 
     // Zoom out to make room beside the network, then drop the layer there.
     await page.locator('.react-flow__controls-zoomout').click();

@@ -9,6 +9,7 @@ import {
   MiniMap,
   type Node,
   ReactFlow,
+  type ReactFlowState,
   useNodesInitialized,
   useReactFlow,
   useStore,
@@ -47,6 +48,24 @@ function minimapClass(node: Node): string {
   return `minimap-node cat-${layerDef(kind)?.category ?? 'unknown'}`;
 }
 
+/**
+ * True when part of the graph lies outside the visible pane: only then does the minimap help, and a minimap over
+ * a graph that fits would hide the nodes under it (the bottom-right ones, with the training dock open).
+ */
+export function graphOverflows(s: ReactFlowState): boolean {
+  const [tx, ty, zoom] = s.transform;
+  for (const node of s.nodeLookup.values()) {
+    if (node.hidden) continue;
+    const { x, y } = node.internals.positionAbsolute;
+    const left = x * zoom + tx;
+    const top = y * zoom + ty;
+    const right = left + (node.measured.width ?? 0) * zoom;
+    const bottom = top + (node.measured.height ?? 0) * zoom;
+    if (left < 0 || top < 0 || right > s.width || bottom > s.height) return true;
+  }
+  return false;
+}
+
 export function Canvas({ colorMode }: { colorMode: 'dark' | 'light' }) {
   const { nodes, edges, onNodesChange, onEdgesChange } = useFlowNodes();
   const { isValidConnection, onConnect, onConnectEnd } = useConnections();
@@ -56,6 +75,7 @@ export function Canvas({ colorMode }: { colorMode: 'dark' | 'light' }) {
   const arranging = useEditor((s) => s.ui.arranging);
   // Zoomed far out, nodes show fewer, larger words (see canvas.css).
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  const overflows = useStore(graphOverflows);
   const initialised = useNodesInitialized();
   const handled = useRef(0);
 
@@ -175,14 +195,16 @@ export function Canvas({ colorMode }: { colorMode: 'dark' | 'light' }) {
         proOptions={{ hideAttribution: false }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} className="canvas__grid" />
-        <MiniMap
-          pannable
-          zoomable
-          nodeClassName={minimapClass}
-          className="canvas__minimap"
-          style={MINIMAP_SIZE}
-          ariaLabel="Overview of the whole graph"
-        />
+        {overflows && (
+          <MiniMap
+            pannable
+            zoomable
+            nodeClassName={minimapClass}
+            className="canvas__minimap"
+            style={MINIMAP_SIZE}
+            ariaLabel="Overview of the whole graph"
+          />
+        )}
         <Controls showInteractive={false} position="bottom-left" className="canvas__controls">
           <ControlButton
             onClick={() => void runAutoLayout()}
