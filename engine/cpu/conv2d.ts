@@ -1,8 +1,8 @@
-// conv2d on the CPU: im2col + matrix products (engine/cpu/gemm.ts) with groups, stride, padding and dilation; forward and
+// conv2d on the CPU: im2col + matrix products (engine/cpu/gemm.ts, the columns built in WebAssembly) with groups, stride, padding and dilation; forward and
 // backward. Sums run in float64 in a fixed order, so results are deterministic and rounded once to float32.
 
 import type { Conv2dAttrs } from '../compile/ops.ts';
-import { gemm, gemmPackA, gemmProduct, type Product } from './gemm.ts';
+import { gemmConvProduct, gemmConvTimes, gemmPackA, gemmProduct, type Product } from './gemm.ts';
 import { type CpuKernel, type CpuTensor, dims4, gradInto, validRange } from './tensor.ts';
 
 /**
@@ -67,47 +67,6 @@ class Geometry {
       const r = validRange(this.OW, this.W, this.sw, this.pw, kw * this.dw);
       this.cols[2 * kw] = r[0];
       this.cols[2 * kw + 1] = r[1];
-    }
-  }
-}
-
-/**
- * cols (Cg*KH*KW, OH*OW): the input patches of sample n, group g, one row per kernel tap (c, kh, kw),
- * zero where the tap falls in the padding. Row order matches the weight's (Cg, KH, KW) layout.
- */
-function im2col(geo: Geometry, x: Float32Array, n: number, g: number, cols: Float32Array): void {
-  const C = geo.C;
-  const H = geo.H;
-  const W = geo.W;
-  const Cg = geo.Cg;
-  const KH = geo.KH;
-  const KW = geo.KW;
-  const OW = geo.OW;
-  const sh = geo.sh;
-  const sw = geo.sw;
-  const ph = geo.ph;
-  const pw = geo.pw;
-  const dh = geo.dh;
-  const dw = geo.dw;
-  const rows = geo.rows;
-  const ranges = geo.cols;
-  const P = geo.OH * OW;
-  cols.fill(0);
-  for (let c = 0; c < Cg; c++) {
-    const plane = (n * C + g * Cg + c) * H * W;
-    for (let kh = 0; kh < KH; kh++) {
-      const oh0 = rows[2 * kh]!;
-      const oh1 = rows[2 * kh + 1]!;
-      for (let kw = 0; kw < KW; kw++) {
-        const ow0 = ranges[2 * kw]!;
-        const ow1 = ranges[2 * kw + 1]!;
-        const row = ((c * KH + kh) * KW + kw) * P;
-        for (let oh = oh0; oh < oh1; oh++) {
-          const from = plane + (oh * sh - ph + kh * dh) * W - pw + kw * dw;
-          const to = row + oh * OW;
-          for (let ow = ow0; ow < ow1; ow++) cols[to + ow] = x[from + ow * sw]!;
-        }
-      }
     }
   }
 }
@@ -192,14 +151,13 @@ export const conv2d: CpuKernel<'conv2d'> = {
     const bias = inputs.bias?.f;
     const y = output.f;
     const Og = geo.Og;
-    const cols = new Float32Array(K * P);
-    const colsRows = { data: cols, from: 0, row: 1, step: P };
+    const HW = geo.H * geo.W;
     for (let g = 0; g < geo.groups; g++) {
       // y (Og, P) = W (Og, K) cols (K, P), the group's weights packed once for every sample
       gemmPackA(Og, K, { data: w, from: g * Og * K, row: K, step: 1 });
       for (let n = 0; n < geo.N; n++) {
-        im2col(geo, x, n, g, cols);
-        storeRows(gemmProduct(P, colsRows), Og, P, bias, g * Og, y, (n * geo.O + g * Og) * P);
+        const product = gemmConvProduct(geo, x, (n * geo.C + g * geo.Cg) * HW, 'positions');
+        storeRows(product, Og, P, bias, g * Og, y, (n * geo.O + g * Og) * P);
       }
     }
   },
@@ -224,25 +182,14 @@ export const conv2d: CpuKernel<'conv2d'> = {
     const dweight = gradInto(grads.weight);
     const dx = gradInto(grads.x);
     if (!dweight && !dx) return;
-    const cols = new Float32Array(K * P);
     const dwAcc = new Float64Array(O * K);
     const dxAcc = new Float64Array(Cg * HW);
-    const colsRows = { data: cols, from: 0, row: P, step: 1 };
     if (dweight)
       for (let n = 0; n < N; n++)
         for (let g = 0; g < geo.groups; g++) {
-          im2col(geo, x, n, g, cols);
           // dW (Og, K) += dy (Og, P) cols^T (P, K)
-          gemm(
-            Og,
-            K,
-            P,
-            { data: dy, from: (n * O + g * Og) * P, row: P, step: 1 },
-            colsRows,
-            dwAcc,
-            g * Og * K,
-            K,
-          );
+          gemmPackA(Og, P, { data: dy, from: (n * O + g * Og) * P, row: P, step: 1 });
+          gemmConvTimes(geo, x, (n * geo.C + g * Cg) * HW, 'taps', dwAcc, g * Og * K, K);
         }
     if (dx)
       for (let g = 0; g < geo.groups; g++) {

@@ -24,13 +24,39 @@ export interface Product {
   ld: number;
 }
 
+/** A convolution's window, for products whose B is its input columns (conv2d.ts's Geometry has these fields). */
+export interface ConvWindow {
+  Cg: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  OH: number;
+  OW: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+}
+
+/**
+ * Which way a convolution's columns make B: 'positions' B(j = output position, t = tap), the forward's;
+ * 'taps' B(j = tap, t = output position), the weight gradient's (a tap is (channel, kh, kw)).
+ */
+export type ColumnsAs = 'positions' | 'taps';
+
 interface Kernel {
   memory: WebAssembly.Memory;
   pack(src: number, R: number, T: number, row: number, step: number, dst: number): void;
+  im2col(src: number, win: number, dst: number, mode: number): void;
   gemm(mp: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void;
 }
 
 const PAGE = 65536;
+/** The window's 13 int32 fields, ahead of the planes copied in for `im2col` (64 keeps the planes aligned). */
+const WINDOW_BYTES = 64;
 const panels = (rows: number) => (rows + 3) >> 2;
 
 /**
@@ -41,8 +67,13 @@ class Products {
   private kernel: Kernel | null = null;
   private f32 = new Float32Array(0);
   private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
   private M = 0;
   private T = 0;
+
+  get rows(): number {
+    return this.M;
+  }
 
   /** Packs A (M x T) for the products that follow, until the next call. */
   packA(M: number, T: number, a: Strided): void {
@@ -60,13 +91,36 @@ class Products {
 
   /** A B^T for the A packed last (M, T > 0), in the kernel's memory until the next product. */
   product(N: number, b: Strided): Product {
+    return this.run(N, (B, stage) => this.pack(b, N, this.T, B, stage));
+  }
+
+  /** A B^T where B is a convolution's columns of the input planes x[from ..] (T must be its taps or positions). */
+  convProduct(win: ConvWindow, x: Float32Array, from: number, as: ColumnsAs): Product {
+    const taps = win.Cg * win.KH * win.KW;
+    const positions = win.OH * win.OW;
+    if (this.T !== (as === 'positions' ? taps : positions))
+      throw new Error(
+        `gemm: the packed A has inner size ${this.T}, the columns ${as === 'positions' ? taps : positions}`,
+      );
+    return this.run(as === 'positions' ? positions : taps, (B, stage) => {
+      const planes = win.Cg * win.H * win.W;
+      this.reserve(stage + WINDOW_BYTES + 4 * planes);
+      const fields = [win.Cg, win.H, win.W, win.KH, win.KW, win.OH, win.OW, win.sh, win.sw, win.ph, win.pw];
+      this.i32.set([...fields, win.dh, win.dw], stage >> 2);
+      this.f32.set(x.subarray(from, from + planes), (stage + WINDOW_BYTES) >> 2);
+      this.kernel!.im2col(stage + WINDOW_BYTES, stage, B, as === 'positions' ? 0 : 1);
+    });
+  }
+
+  /** Packs B (N x T, N > 0) with `fillB(B, stage)` (stage: where free memory starts), runs the product. */
+  private run(N: number, fillB: (B: number, stage: number) => void): Product {
     const { M, T } = this;
     const mp = panels(M);
     const np = panels(N);
     const B = 16 * T * mp;
     const C = B + 16 * T * np;
     const ldc = 32 * np;
-    this.pack(b, N, T, B, C + 32 * mp * ldc);
+    fillB(B, C + 32 * mp * ldc);
     this.kernel!.gemm(mp, np, T, 0, B, C, ldc);
     return { data: this.f64, at: C >> 3, ld: ldc >> 3 };
   }
@@ -88,6 +142,7 @@ class Products {
     if (this.f32.buffer !== memory.buffer) {
       this.f32 = new Float32Array(memory.buffer);
       this.f64 = new Float64Array(memory.buffer);
+      this.i32 = new Int32Array(memory.buffer);
     }
   }
 }
@@ -132,6 +187,32 @@ export function gemmPackA(M: number, T: number, a: Strided): void {
  */
 export function gemmProduct(N: number, b: Strided): Product {
   return products.product(N, b);
+}
+
+/**
+ * gemmProduct with B a convolution's columns of the planes x[from ..] (one sample's group), built in the
+ * kernel's memory (no im2col buffer in JavaScript): the forward's with 'positions', A being the weights.
+ */
+export function gemmConvProduct(win: ConvWindow, x: Float32Array, from: number, as: ColumnsAs): Product {
+  return products.convProduct(win, x, from, as);
+}
+
+/**
+ * c[c0 + i * cRow + j] += the product with a convolution's columns (as gemmConvProduct), for i < M and j < its
+ * N: the weight gradient's with 'taps', A being dy.
+ */
+export function gemmConvTimes(
+  win: ConvWindow,
+  x: Float32Array,
+  from: number,
+  as: ColumnsAs,
+  c: Float64Array,
+  c0: number,
+  cRow: number,
+): void {
+  const r = products.convProduct(win, x, from, as);
+  const N = as === 'positions' ? win.OH * win.OW : win.Cg * win.KH * win.KW;
+  unpack(r.data, r.at, r.ld, products.rows, N, c, c0, cRow);
 }
 
 /** c[c0 + i * cRow + j] += sum over t of A(i, t) B(j, t) for j < N, with the A of the last `gemmPackA`. */

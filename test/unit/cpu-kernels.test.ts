@@ -2,7 +2,16 @@
 // (the product adds each float64 sum over t in order, the reference too), edges and odd sizes included.
 
 import { describe, expect, it } from 'vitest';
-import { gemm, gemmPackA, gemmTimes, type Strided } from '../../engine/cpu/gemm.ts';
+import {
+  type ConvWindow,
+  gemm,
+  gemmConvProduct,
+  gemmConvTimes,
+  gemmPackA,
+  gemmProduct,
+  gemmTimes,
+  type Strided,
+} from '../../engine/cpu/gemm.ts';
 import { relu } from '../../engine/cpu/relu.ts';
 import type { CpuTensor } from '../../engine/cpu/tensor.ts';
 import { Random } from '../../engine/train/random.ts';
@@ -110,6 +119,71 @@ describe('gemm (WebAssembly, 4x4 SIMD blocks)', () => {
     gemm(1, 3, 0, empty, empty, c, 0, 3);
     expect(Array.from(c)).toEqual([1, 2, 3]);
   });
+});
+
+describe('convolution columns built in the kernel (im2col into the panels)', () => {
+  const rng = new Random(5);
+  /** cols (K, P): tap k = (c, kh, kw), position p = (oh, ow); 0 in the padding. */
+  function im2col(win: ConvWindow, x: Float32Array, from: number): Float32Array {
+    const P = win.OH * win.OW;
+    const cols = new Float32Array(win.Cg * win.KH * win.KW * P);
+    for (let c = 0, k = 0; c < win.Cg; c++)
+      for (let kh = 0; kh < win.KH; kh++)
+        for (let kw = 0; kw < win.KW; kw++, k++)
+          for (let oh = 0; oh < win.OH; oh++)
+            for (let ow = 0; ow < win.OW; ow++) {
+              const h = oh * win.sh - win.ph + kh * win.dh;
+              const w = ow * win.sw - win.pw + kw * win.dw;
+              if (h >= 0 && h < win.H && w >= 0 && w < win.W)
+                cols[k * P + oh * win.OW + ow] = x[from + (c * win.H + h) * win.W + w]!;
+            }
+    return cols;
+  }
+  const windows: [string, ConvWindow][] = [
+    [
+      '5x5, padding 2',
+      { Cg: 1, H: 9, W: 7, KH: 5, KW: 5, OH: 9, OW: 7, sh: 1, sw: 1, ph: 2, pw: 2, dh: 1, dw: 1 },
+    ],
+    [
+      '3x3 stride 2',
+      { Cg: 3, H: 11, W: 10, KH: 3, KW: 3, OH: 5, OW: 5, sh: 2, sw: 2, ph: 0, pw: 1, dh: 1, dw: 1 },
+    ],
+    [
+      'dilation 2',
+      { Cg: 2, H: 8, W: 9, KH: 3, KW: 2, OH: 4, OW: 7, sh: 1, sw: 1, ph: 0, pw: 0, dh: 2, dw: 2 },
+    ],
+    ['1x1', { Cg: 6, H: 3, W: 5, KH: 1, KW: 1, OH: 3, OW: 5, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }],
+  ];
+  for (const [name, win] of windows)
+    it(`gives the products of explicit columns exactly: ${name}`, () => {
+      const K = win.Cg * win.KH * win.KW;
+      const P = win.OH * win.OW;
+      const from = 3 + win.Cg * win.H * win.W; // the second sample of a batch of two, after 3 values
+      const x = random(rng, 3 + 2 * win.Cg * win.H * win.W);
+      const cols = im2col(win, x, from);
+      const M = 5;
+      // Forward: W (M, K) times the columns by position.
+      const w: Strided = { data: random(rng, M * K), from: 0, row: K, step: 1 };
+      gemmPackA(M, K, w);
+      const want = gemmProduct(P, { data: cols, from: 0, row: 1, step: P });
+      const wantValues = Array.from({ length: M }, (_, i) =>
+        Array.from(want.data.subarray(want.at + i * want.ld, want.at + i * want.ld + P)),
+      );
+      const got = gemmConvProduct(win, x, from, 'positions');
+      const gotValues = Array.from({ length: M }, (_, i) =>
+        Array.from(got.data.subarray(got.at + i * got.ld, got.at + i * got.ld + P)),
+      );
+      expect(gotValues).toEqual(wantValues);
+      // Weight gradient: dy (M, P) times the columns by tap, added onto what is there.
+      const dy: Strided = { data: random(rng, M * P), from: 0, row: P, step: 1 };
+      const start = random(rng, M * K);
+      const wantGrad = Float64Array.from(start);
+      const gotGrad = Float64Array.from(start);
+      gemm(M, K, P, dy, { data: cols, from: 0, row: P, step: 1 }, wantGrad, 0, K);
+      gemmPackA(M, P, dy);
+      gemmConvTimes(win, x, from, 'taps', gotGrad, 0, K);
+      expect(gotGrad).toEqual(wantGrad);
+    });
 });
 
 describe('relu on float32 bit patterns', () => {

@@ -8,8 +8,8 @@
 ;; order, in float64, from 0, so the result does not depend on the packing or the block order. B's panels are
 ;; the outer loop: B (a convolution's im2col columns) is the large operand, read once while A's panels (the
 ;; weights) stay in cache.
-;; T, mp and np must be at least 1; the caller (gemm.ts) copies the operands in, packs them with `pack` and
-;; reads C back.
+;; T, mp and np must be at least 1; the caller (gemm.ts) copies the operands in, packs them with `pack` (or,
+;; for a convolution's columns, `im2col`) and reads C back.
 (module
   (memory (export "memory") 1)
   ;; Packs R rows of a strided float32 matrix (row r, step t at src + r row + t step, in bytes) into panels of
@@ -39,6 +39,83 @@
             (local.set $d (i32.add (local.get $d) (i32.const 16)))
             (br_if $zero (local.tee $t (i32.sub (local.get $t) (i32.const 1)))))))
       (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+  ;; A convolution's input columns (im2col) for one sample and group, written straight into B's panels: element
+  ;; (k, p) with k = (c, kh, kw) < K = Cg KH KW and p = (oh, ow) < P = OH OW is the input at channel c, row
+  ;; oh sh - ph + kh dh, column ow sw - pw + kw dw (0 in the padding). Mode 0 packs B(j = p, t = k) (the forward
+  ;; pass's columns), mode 1 B(j = k, t = p) (the weight gradient's). src: the group's Cg planes of H x W float32;
+  ;; win: 13 i32 (Cg H W KH KW OH OW sh sw ph pw dh dw); dst: the panels, zeroed here first.
+  (func (export "im2col") (param $src i32) (param $win i32) (param $dst i32) (param $mode i32)
+    (local $Cg i32) (local $H i32) (local $W i32) (local $KH i32) (local $KW i32) (local $OH i32) (local $OW i32)
+    (local $sh i32) (local $sw i32) (local $ph i32) (local $pw i32) (local $dh i32) (local $dw i32)
+    (local $K i32) (local $P i32) (local $panel i32) (local $rows i32)
+    (local $c i32) (local $kh i32) (local $kw i32) (local $k i32) (local $oh i32) (local $ow i32)
+    (local $h i32) (local $w i32) (local $p i32) (local $j i32) (local $t i32) (local $plane i32)
+    (local.set $Cg (i32.load offset=0 (local.get $win)))
+    (local.set $H (i32.load offset=4 (local.get $win)))
+    (local.set $W (i32.load offset=8 (local.get $win)))
+    (local.set $KH (i32.load offset=12 (local.get $win)))
+    (local.set $KW (i32.load offset=16 (local.get $win)))
+    (local.set $OH (i32.load offset=20 (local.get $win)))
+    (local.set $OW (i32.load offset=24 (local.get $win)))
+    (local.set $sh (i32.load offset=28 (local.get $win)))
+    (local.set $sw (i32.load offset=32 (local.get $win)))
+    (local.set $ph (i32.load offset=36 (local.get $win)))
+    (local.set $pw (i32.load offset=40 (local.get $win)))
+    (local.set $dh (i32.load offset=44 (local.get $win)))
+    (local.set $dw (i32.load offset=48 (local.get $win)))
+    (local.set $K (i32.mul (local.get $Cg) (i32.mul (local.get $KH) (local.get $KW))))
+    (local.set $P (i32.mul (local.get $OH) (local.get $OW)))
+    ;; Panels of B's rows j (p in mode 0, k in mode 1), each step t (k or p) 16 bytes.
+    (local.set $panel (i32.shl (select (local.get $P) (local.get $K) (local.get $mode)) (i32.const 4)))
+    (local.set $rows (i32.and (i32.add (select (local.get $K) (local.get $P) (local.get $mode)) (i32.const 3))
+      (i32.const -4)))
+    (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $rows) (i32.shr_u (local.get $panel) (i32.const 2))))
+    (block $channels_done (loop $channels
+      (br_if $channels_done (i32.ge_u (local.get $c) (local.get $Cg)))
+      (local.set $plane (i32.add (local.get $src) (i32.shl (i32.mul (i32.mul (local.get $c) (local.get $H)) (local.get $W)) (i32.const 2))))
+      (local.set $kh (i32.const 0))
+      (block $kh_done (loop $kh_loop
+        (br_if $kh_done (i32.ge_u (local.get $kh) (local.get $KH)))
+        (local.set $kw (i32.const 0))
+        (block $kw_done (loop $kw_loop
+          (br_if $kw_done (i32.ge_u (local.get $kw) (local.get $KW)))
+          (local.set $oh (i32.const 0))
+          (block $oh_done (loop $oh_loop
+            (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $OH)))
+            (local.set $h (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $ph))
+              (i32.mul (local.get $kh) (local.get $dh))))
+            ;; A row outside the input (unsigned: negative rows are large) is padding: already zero.
+            (if (i32.lt_u (local.get $h) (local.get $H))
+              (then
+                (local.set $ow (i32.const 0))
+                (block $ow_done (loop $ow_loop
+                  (br_if $ow_done (i32.ge_u (local.get $ow) (local.get $OW)))
+                  (local.set $w (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pw))
+                    (i32.mul (local.get $kw) (local.get $dw))))
+                  (if (i32.lt_u (local.get $w) (local.get $W))
+                    (then
+                      (local.set $p (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)))
+                      (local.set $j (select (local.get $k) (local.get $p) (local.get $mode)))
+                      (local.set $t (select (local.get $p) (local.get $k) (local.get $mode)))
+                      (f32.store
+                        (i32.add (local.get $dst)
+                          (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $panel))
+                            (i32.add (i32.shl (local.get $t) (i32.const 4))
+                              (i32.shl (i32.and (local.get $j) (i32.const 3)) (i32.const 2)))))
+                        (f32.load (i32.add (local.get $plane)
+                          (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W)) (local.get $w)) (i32.const 2)))))))
+                  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                  (br $ow_loop)))))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $oh_loop)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br $kw_loop)))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $kh_loop)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $channels)))
+  )
   (func (export "gemm")
     (param $mp i32) (param $np i32) (param $T i32)
     (param $A i32) (param $B i32) (param $C i32) (param $ldc i32)
