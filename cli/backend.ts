@@ -5,6 +5,8 @@
 
 import type { Backend } from '../engine/compile/backend.ts';
 import { cpuBackend } from '../engine/cpu/backend.ts';
+import { startCpuThreads } from '../engine/cpu/gemm.ts';
+import { nodeHelpers, nodeSpawner } from '../engine/cpu/node-threads.ts';
 import { softwareAdapter } from '../engine/gpu/device.ts';
 import { UsageError } from './args.ts';
 
@@ -14,6 +16,8 @@ export interface CliBackend {
   description: string;
   /** One line: which backend and why (`--backend auto` picked ... because ...). */
   reason: string;
+  /** The CPU backend's threads for large matrix products (the CPU backend only). */
+  threads?: number;
   close(): void;
 }
 
@@ -55,12 +59,17 @@ async function gpuModules(): Promise<GpuModules | string> {
   }
 }
 
-const CPU = (reason: string): CliBackend => ({
-  backend: cpuBackend,
-  description: 'cpu',
-  reason,
-  close: () => {},
-});
+/** The CPU backend, with helper threads for its large matrix products (one per further core). */
+async function CPU(reason: string): Promise<CliBackend> {
+  const helpers = await startCpuThreads(nodeSpawner, nodeHelpers());
+  return {
+    backend: cpuBackend,
+    description: 'cpu',
+    threads: helpers + 1,
+    reason,
+    close: () => {},
+  };
+}
 
 /** `auto` (default), `gpu` (also `webgpu`) or `cpu`. */
 export async function openBackend(choice: string | undefined): Promise<CliBackend> {

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './ipc/sender.ts';
-import { APP_CSP } from './security.ts';
+import { APP_CSP, ISOLATION_HEADERS } from './security.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,9 +53,7 @@ const securityHeaders = (type: string) => ({
   'content-type': type,
   'content-security-policy': APP_CSP,
   'x-content-type-options': 'nosniff',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'same-origin',
+  ...ISOLATION_HEADERS,
 });
 
 /** Answers one app:// request (the body of `protocol.handle`). */

@@ -23,6 +23,16 @@ export const APP_CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * Headers that make the page cross-origin isolated (its own browsing context group, only same-origin
+ * resources): what SharedArrayBuffer needs, which the CPU backend's helper threads share their memory through.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
 /** The dev server's policy: the same, plus what Vite's hot reload needs (inline preamble and styles, websocket). */
 export function devCsp(devOrigin: string): string {
   const socket = devOrigin.replace(/^http/, 'ws');

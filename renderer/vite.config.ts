@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { ISOLATION_HEADERS } from '../electron/security.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repository = fileURLToPath(new URL('..', import.meta.url));
@@ -25,8 +26,10 @@ export default defineConfig({
   server: {
     port: 5173,
     strictPort: true,
+    // Cross-origin isolated as the desktop app, so the CPU backend's helper threads run here too.
+    headers: { ...ISOLATION_HEADERS },
     // The renderer imports ../engine, ../templates and ../shaders (?raw).
     fs: { allow: [repository] },
   },
-  preview: { port: 4173 },
+  preview: { port: 4173, headers: { ...ISOLATION_HEADERS } },
 });

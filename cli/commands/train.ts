@@ -246,7 +246,7 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
     if (!loaded.ok) throw new UsageError(`--init ${init}: ${formatLoadReport(loaded.report)}`);
     initialWeights = new Map([...loaded.loaded].map(([k, t]) => [k, t.data as Float32Array | BigInt64Array]));
   }
-  const { backend, description: device, reason, close } = await openBackend(text(args, 'backend'));
+  const { backend, description: device, reason, close, threads } = await openBackend(text(args, 'backend'));
   out(reason);
   let dataPath: DataPath | null = null; // where batches and the step guard ran, told by the loop
   mkdirSync(outDir, { recursive: true });
@@ -289,6 +289,7 @@ async function trainRun(args: ParsedArgs, out: (line: string) => void): Promise<
   out(
     `${settings.optimizer} lr ${settings.lr}, batch ${settings.batch_size}, ${settings.epochs} epochs, ` +
       `validation split ${settings.validation_split}, seed ${settings.seed}, augment ${describeAugment(settings.augment)}, ${device}` +
+      (threads && threads > 1 ? ` (${threads} threads)` : '') +
       (resume ? `; from epoch ${resume.epoch}, step ${resume.step}` : ''),
   );
   try {

@@ -5,9 +5,11 @@
 //
 // NOTE: the kernel runs at about 6.5 GMAC/s here both in Node and in Chromium's worker (V8 compiles WebAssembly
 // the same way in both); the best JavaScript loops ran at 1.2-2.3 GMAC/s, and 15-50% slower in the worker than in
-// Node, which made the app's CPU training slower than the CLI's.
+// Node, which made the app's CPU training slower than the CLI's. With helper threads started (startCpuThreads),
+// large products are split over them by B's column panels (engine/cpu/threads.ts); results do not change.
 
-import { GEMM_WASM } from './wasm/gemm-wasm.ts';
+import { canShareMemory, GemmThreads, type Spawner } from './threads.ts';
+import { GEMM_SHARED_WASM, GEMM_WASM } from './wasm/gemm-wasm.ts';
 
 /** A strided matrix: element (r, t) is data[from + r * row + t * step] (t is the product's inner index). */
 export interface Strided {
@@ -51,8 +53,13 @@ interface Kernel {
   memory: WebAssembly.Memory;
   pack(src: number, R: number, T: number, row: number, step: number, dst: number): void;
   im2col(src: number, win: number, dst: number, mode: number): void;
-  gemm(mp: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void;
+  gemm(mp: number, j0: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void;
 }
+
+/** The kernel's memory limit in 64 KiB pages (1 GiB), as gemm.wat declares it. */
+const MAX_PAGES = 16384;
+/** Products of at least this many 4x4 block steps (mp np T, 16 multiply-adds each) are split over threads. */
+const SPLIT_WORK = 1 << 16;
 
 const PAGE = 65536;
 /** The window's 13 int32 fields, ahead of the planes copied in for `im2col` (64 keeps the planes aligned). */
@@ -65,6 +72,7 @@ const panels = (rows: number) => (rows + 3) >> 2;
  */
 class Products {
   private kernel: Kernel | null = null;
+  private threads: GemmThreads | null = null;
   private f32 = new Float32Array(0);
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
@@ -121,8 +129,40 @@ class Products {
     const C = B + 16 * T * np;
     const ldc = 32 * np;
     fillB(B, C + 32 * mp * ldc);
-    this.kernel!.gemm(mp, np, T, 0, B, C, ldc);
+    const kernel = this.kernel!;
+    if (this.threads && np > 1 && mp * np * T >= SPLIT_WORK)
+      this.threads.run(kernel.gemm, mp, np, T, 0, B, C, ldc);
+    else kernel.gemm(mp, 0, np, T, 0, B, C, ldc);
     return { data: this.f64, at: C >> 3, ld: ldc >> 3 };
+  }
+
+  /**
+   * Moves the kernel onto a shared memory and starts `helpers` threads on it; resolves to the helpers running
+   * (0 where memory cannot be shared, or they failed to start: products then stay on this thread).
+   */
+  async startThreads(spawn: Spawner, helpers: number): Promise<number> {
+    if (this.threads) return this.threads.helpers;
+    if (helpers < 1 || !canShareMemory()) return 0;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const module = new WebAssembly.Module(GEMM_SHARED_WASM);
+    let threads: GemmThreads;
+    try {
+      threads = await GemmThreads.start(spawn, module, memory, helpers);
+    } catch {
+      return 0;
+    }
+    // NOTE: between ops nothing lives in the kernel's memory (each op packs its operands first).
+    this.kernel = instantiate(module, memory);
+    this.threads = threads;
+    return helpers;
+  }
+
+  get helpers(): number {
+    return this.threads?.helpers ?? 0;
+  }
+
+  get splitRuns(): number {
+    return this.threads?.splitRuns ?? 0;
   }
 
   /** Copies the elements m (R x T) spans to `stage` (bytes) and packs them into panels at `to` (bytes). */
@@ -136,7 +176,11 @@ class Products {
 
   /** Makes the kernel's memory at least `bytes` long (growing keeps what is there, but new views are needed). */
   private reserve(bytes: number): void {
-    if (!this.kernel) this.kernel = instantiate();
+    if (!this.kernel)
+      this.kernel = instantiate(
+        new WebAssembly.Module(GEMM_WASM),
+        new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }),
+      );
     const memory = this.kernel.memory;
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     if (this.f32.buffer !== memory.buffer) {
@@ -147,13 +191,9 @@ class Products {
   }
 }
 
-function instantiate(): Kernel {
-  if (typeof WebAssembly === 'undefined')
-    throw new Error(
-      'The CPU backend needs WebAssembly (with SIMD), which this JavaScript engine does not have.',
-    );
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(GEMM_WASM), {});
-  return instance.exports as unknown as Kernel;
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernel {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { ...(instance.exports as unknown as Omit<Kernel, 'memory'>), memory };
 }
 
 /** c[c0 + i * cRow + j] += w[at + i * ld + j] for i < M, j < N. */
@@ -175,6 +215,20 @@ function unpack(
 }
 
 const products = new Products();
+
+/**
+ * Starts helper threads for the large products of this thread's CPU backend (once; later calls return the count
+ * running). Entry points call it: the CLI with engine/cpu/node-threads.ts, the app's engine worker with
+ * webSpawner. Resolves to the helpers running, 0 when products stay on the calling thread.
+ */
+export function startCpuThreads(spawn: Spawner, helpers: number): Promise<number> {
+  return products.startThreads(spawn, helpers);
+}
+
+/** Helper threads running, and how many products were split over them so far. */
+export function cpuThreads(): { helpers: number; splitRuns: number } {
+  return { helpers: products.helpers, splitRuns: products.splitRuns };
+}
 
 /** Packs A (M x T) for the `gemmTimes` calls that follow (the same A times several B). */
 export function gemmPackA(M: number, T: number, a: Strided): void {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { APP_CSP } from '../../electron/security.ts';
+import { APP_CSP, ISOLATION_HEADERS } from '../../electron/security.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const RESULTS = join(ROOT, 'test-results/e2e');
@@ -52,14 +52,16 @@ export function serve(): Promise<{ url: string; server: Server }> {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const body = readFileSync(file);
       response
-        // The desktop app's policy on every answer, as electron/app-protocol.ts gives it: what it blocks fails here.
+        // The desktop app's policy and isolation on every answer, as electron/app-protocol.ts gives them: what
+        // they block fails here, and the CPU backend's helper threads run as in the app.
         .writeHead(200, {
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
           'content-security-policy': APP_CSP,
+          ...ISOLATION_HEADERS,
         })
         .end(body);
     } catch {
-      response.writeHead(404).end('not found');
+      response.writeHead(404, { ...ISOLATION_HEADERS }).end('not found');
     }
   });
   return new Promise((done) => {

@@ -299,9 +299,13 @@ describe('training in Chromium', () => {
         await openApp(page, url);
         await tab(page, 'training');
         const note = page.locator(testId('no-gpu'));
+        // The page is cross-origin isolated (as the desktop app): the CPU backend gets a helper per further core.
+        expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+        const cores = Math.min(await page.evaluate(() => navigator.hardwareConcurrency), 8);
+        const threads = cores > 1 ? ` (${cores} threads)` : '';
         await expect
           .poll(() => note.textContent(), { timeout: MINUTE })
-          .toContain('No WebGPU adapter: training will use the CPU, which is much slower.');
+          .toContain(`No WebGPU adapter: training will use the CPU${threads}, which is much slower.`);
         expect(await page.locator(testId('train-backend')).inputValue()).toBe('cpu');
         expect(await page.locator(`${testId('train-backend')} option[value="gpu"]`).isDisabled()).toBe(true);
         await page.locator(testId('train-epochs')).fill('1');

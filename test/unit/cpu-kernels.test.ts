@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ConvWindow,
+  cpuThreads,
   gemm,
   gemmConvProduct,
   gemmConvTimes,
@@ -11,7 +12,9 @@ import {
   gemmProduct,
   gemmTimes,
   type Strided,
+  startCpuThreads,
 } from '../../engine/cpu/gemm.ts';
+import { nodeSpawner } from '../../engine/cpu/node-threads.ts';
 import { relu } from '../../engine/cpu/relu.ts';
 import type { CpuTensor } from '../../engine/cpu/tensor.ts';
 import { Random } from '../../engine/train/random.ts';
@@ -217,5 +220,28 @@ describe('relu on float32 bit patterns', () => {
       training: true,
     } as never);
     expect(Array.from(dx.f)).toEqual([1, 2, -1, 1, Infinity, 1, Number.NaN, 1]);
+  });
+});
+
+describe('large products split over helper threads', () => {
+  it('start in Node and give the same results bit for bit', async () => {
+    expect(await startCpuThreads(nodeSpawner, 2)).toBe(2);
+    expect(await startCpuThreads(nodeSpawner, 5)).toBe(2); // once
+    const rng = new Random(9);
+    const before = cpuThreads().splitRuns;
+    for (const [M, N, T] of [
+      [64, 301, 150],
+      [33, 1024, 72],
+      [7, 9, 5], // too small to split
+    ] as [number, number, number][]) {
+      const a: Strided = { data: random(rng, M * T), from: 0, row: T, step: 1 };
+      const b: Strided = { data: random(rng, N * T), from: 0, row: 1, step: N };
+      const got = new Float64Array(M * N);
+      const want = new Float64Array(M * N);
+      gemm(M, N, T, a, b, got, 0, N);
+      reference(M, N, T, a, b, want, 0, N);
+      expect(got).toEqual(want);
+    }
+    expect(cpuThreads().splitRuns - before).toBe(2);
   });
 });

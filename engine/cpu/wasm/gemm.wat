@@ -9,9 +9,11 @@
 ;; the outer loop: B (a convolution's im2col columns) is the large operand, read once while A's panels (the
 ;; weights) stay in cache.
 ;; T, mp and np must be at least 1; the caller (gemm.ts) copies the operands in, packs them with `pack` (or,
-;; for a convolution's columns, `im2col`) and reads C back.
+;; for a convolution's columns, `im2col`) and reads C back. The memory comes from the caller: `npm run wasm`
+;; also builds a variant whose memory is shared, so helper threads (engine/cpu/threads.ts) can each run `gemm`
+;; on their own range of B's panels.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 16384))
   ;; Packs R rows of a strided float32 matrix (row r, step t at src + r row + t step, in bytes) into panels of
   ;; four rows at dst: panel p, step t holds rows 4p..4p+3 (16 bytes); rows R and on, up to a multiple of
   ;; four, are zeros. T must be at least 1.
@@ -116,8 +118,9 @@
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $channels)))
   )
+  ;; C's column panels j0 <= j < np (j0 < np).
   (func (export "gemm")
-    (param $mp i32) (param $np i32) (param $T i32)
+    (param $mp i32) (param $j0 i32) (param $np i32) (param $T i32)
     (param $A i32) (param $B i32) (param $C i32) (param $ldc i32)
     (local $i i32) (local $j i32) (local $t i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $panel i32)
     (local $b01 v128) (local $b23 v128) (local $a v128)
@@ -125,6 +128,7 @@
     (local $c0l v128) (local $c0h v128) (local $c1l v128) (local $c1h v128)
     (local $c2l v128) (local $c2h v128) (local $c3l v128) (local $c3h v128)
     (local.set $panel (i32.shl (local.get $T) (i32.const 4)))
+    (local.set $j (local.get $j0))
     (loop $columns
       (local.set $i (i32.const 0))
       (loop $rows

@@ -2,6 +2,8 @@
 // (shaders bundled by Vite), the built-in digits fetched from their bundled asset, and the protocol host.
 /// <reference types="@webgpu/types" />
 
+import { startCpuThreads } from '../../../engine/cpu/gemm.ts';
+import { webSpawner } from '../../../engine/cpu/threads.ts';
 import mnistUrl from '../../../engine/data/assets/mnist-10k.bin?url';
 import {
   browserGpu,
@@ -40,4 +42,9 @@ async function builtinMnist(): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-serveEngine(self as unknown as HostPort, { openGpu, builtinMnist });
+/** One helper per further core (8 threads at most); none where the page is not cross-origin isolated. */
+function cpuThreads(): Promise<number> {
+  return startCpuThreads(webSpawner, Math.min(navigator.hardwareConcurrency || 1, 8) - 1);
+}
+
+serveEngine(self as unknown as HostPort, { openGpu, builtinMnist, startCpuThreads: cpuThreads });

@@ -27,6 +27,8 @@ export interface EngineInfo {
   software: boolean;
   /** Why there is no WebGPU, in the user's words; empty when there is. */
   reason: string;
+  /** Threads the CPU backend splits its large matrix products over (1 until it is chosen, or without helpers). */
+  cpuThreads: number;
 }
 
 /** A data file the UI hands over: a File (transferred cheaply) or bytes it already read. */

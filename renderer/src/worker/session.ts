@@ -25,6 +25,11 @@ export interface EngineEnvironment {
   /** Opens WebGPU; throws an Error whose message says why there is none. */
   openGpu(): Promise<GpuBackend>;
   builtinMnist(): Promise<Uint8Array>;
+  /**
+   * Starts the CPU backend's helper threads (engine/cpu/gemm.ts startCpuThreads); resolves to the helpers
+   * running. Absent: the CPU backend uses this thread alone.
+   */
+  startCpuThreads?(): Promise<number>;
 }
 
 export type WeightsKind = 'initial' | 'trained' | 'loaded';
@@ -38,6 +43,8 @@ export class EngineSession {
   private gpu: GpuBackend | null = null;
   private gpuTried: Promise<void> | null = null;
   private gpuReason = '';
+  private helpers: Promise<number> | null = null;
+  private cpuThreads = 1;
   choice: BackendChoice = 'cpu';
 
   /** The data as imported, and as fitted to the network (the same object when nothing was fitted). */
@@ -85,6 +92,10 @@ export class EngineSession {
     await this.gpuTried;
     const gpu = prefer === 'gpu' || (prefer === 'auto' && this.gpu !== null && !this.gpu.software);
     this.choice = gpu && this.gpu ? 'gpu' : 'cpu';
+    if (this.choice === 'cpu' && this.environment.startCpuThreads) {
+      this.helpers ??= this.environment.startCpuThreads().catch(() => 0);
+      this.cpuThreads = 1 + (await this.helpers);
+    }
     return this.info();
   }
 
@@ -95,6 +106,7 @@ export class EngineSession {
       adapter: this.gpu?.adapter ?? '',
       software: this.gpu?.software ?? false,
       reason: this.gpu ? '' : this.gpuReason,
+      cpuThreads: this.cpuThreads,
     };
   }
 

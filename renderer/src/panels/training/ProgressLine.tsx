@@ -23,21 +23,26 @@ const MODE: Record<string, { text: string; title: string }> = {
 export function EngineNote() {
   const info = useSession((s) => s.info);
   if (!info) return null;
+  const threads = info.cpuThreads > 1 ? ` (${info.cpuThreads} threads)` : '';
   if (!info.gpuAvailable)
     return (
       <p className="callout is-warning" data-testid="no-gpu" title={info.reason}>
-        No WebGPU adapter: training will use the CPU, which is much slower. {info.reason}
+        No WebGPU adapter: training will use the CPU{threads}, which is much slower. {info.reason}
       </p>
     );
   if (info.backend === 'cpu' && info.software)
     return (
       <p className="hint" data-testid="cpu-chosen">
-        Training on the CPU: the only WebGPU adapter here is a software one ({info.adapter}), slower than the
-        CPU engine. Choose WebGPU under Engine to use it anyway.
+        Training on the CPU{threads}: the only WebGPU adapter here is a software one ({info.adapter}), slower
+        than the CPU engine. Choose WebGPU under Engine to use it anyway.
       </p>
     );
   if (info.backend === 'cpu')
-    return <p className="hint">Training on the CPU. WebGPU is available: {info.adapter}.</p>;
+    return (
+      <p className="hint">
+        Training on the CPU{threads}. WebGPU is available: {info.adapter}.
+      </p>
+    );
   return (
     <p className="hint" data-testid="gpu-adapter">
       WebGPU: {info.adapter}
