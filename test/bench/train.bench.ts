@@ -16,6 +16,8 @@ import { compile } from '../../engine/compile/compile.ts';
 import type { Conv2dAttrs } from '../../engine/compile/ops.ts';
 import type { Program } from '../../engine/compile/program.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
+import { startCpuThreads } from '../../engine/cpu/gemm.ts';
+import { nodeHelpers, nodeSpawner } from '../../engine/cpu/node-threads.ts';
 import { timeVariants } from '../../engine/gpu/index.ts';
 import { nodeGpu, openNodeRuntime } from '../../engine/gpu/node-device.ts';
 import { parseProject } from '../../engine/io/project/project.ts';
@@ -156,9 +158,12 @@ if (models.length) {
 console.log('NeuroCanvas WebGPU training');
 const lenet = await ours('LeNet-5', 'lenet5.json', option('lenet-steps', 5));
 const resnet = await ours('ResNet', 'resnet_chapter.json', option('resnet-steps', 1));
-// The CPU backend (its matrix products in WebAssembly SIMD, one thread): what `--backend auto` picks on a
-// software adapter such as this one.
-console.log('\nNeuroCanvas CPU training (WebAssembly SIMD, 1 thread)');
+// The CPU backend (its matrix products in WebAssembly SIMD, large ones split over a thread per core, as the CLI
+// runs it): what `--backend auto` picks on a software adapter such as this one.
+const cpuThreads = 1 + (await startCpuThreads(nodeSpawner, nodeHelpers()));
+console.log(
+  `\nNeuroCanvas CPU training (WebAssembly SIMD, ${cpuThreads} thread${cpuThreads > 1 ? 's' : ''})`,
+);
 const lenetCpu = await ours('LeNet-5', 'lenet5.json', option('lenet-steps', 5), cpuBackend);
 const resnetCpu = await ours('ResNet', 'resnet_chapter.json', option('resnet-steps', 1), cpuBackend);
 
