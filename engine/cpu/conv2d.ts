@@ -1,17 +1,12 @@
-// conv2d on the CPU: im2col + matrix products (engine/cpu/gemm.ts, the columns built in WebAssembly) with groups, stride, padding and dilation; forward and
-// backward. Sums run in float64 in a fixed order, so results are deterministic and rounded once to float32.
+// conv2d on the CPU with groups, stride, padding and dilation, forward and backward: im2col, matrix products and
+// col2im, all in engine/cpu/gemm.ts's WebAssembly kernel. Sums run in float64 in a fixed order, so results are
+// deterministic and rounded once to float32.
 
 import type { Conv2dAttrs } from '../compile/ops.ts';
-import { gemmConvProduct, gemmConvTimes, gemmPackA, gemmProduct, type Product } from './gemm.ts';
-import { type CpuKernel, type CpuTensor, dims4, gradInto, validRange } from './tensor.ts';
+import { gemmCol2im, gemmConvProduct, gemmConvTimes, gemmPackA, gemmProduct, type Product } from './gemm.ts';
+import { type CpuKernel, type CpuTensor, dims4, gradInto } from './tensor.ts';
 
-/**
- * The shapes and window geometry one call needs, with the valid output range of each kernel tap:
- * rows[2 kh], rows[2 kh + 1] (and cols[2 kw], cols[2 kw + 1]) bound the output rows (columns) whose tap
- * falls inside the input.
- * NOTE: a class with every field set in the constructor and int32 ranges, not an object literal of
- * destructured tuples: the hot loops read one fixed shape and no array iterator, whatever the packaging.
- */
+/** The shapes and window one call needs (a gemm.ts ConvWindow: the kernel builds the columns from it). */
 class Geometry {
   readonly N: number;
   readonly C: number;
@@ -31,8 +26,6 @@ class Geometry {
   readonly dw: number;
   readonly Og: number;
   readonly groups: number;
-  readonly rows: Int32Array;
-  readonly cols: Int32Array;
 
   constructor(attrs: Conv2dAttrs, x: CpuTensor, weight: CpuTensor, y: CpuTensor) {
     const xs = dims4(x);
@@ -56,55 +49,7 @@ class Geometry {
     this.dw = attrs.dilation[1];
     this.groups = attrs.groups;
     this.Og = this.O / attrs.groups;
-    this.rows = new Int32Array(2 * this.KH);
-    for (let kh = 0; kh < this.KH; kh++) {
-      const r = validRange(this.OH, this.H, this.sh, this.ph, kh * this.dh);
-      this.rows[2 * kh] = r[0];
-      this.rows[2 * kh + 1] = r[1];
-    }
-    this.cols = new Int32Array(2 * this.KW);
-    for (let kw = 0; kw < this.KW; kw++) {
-      const r = validRange(this.OW, this.W, this.sw, this.pw, kw * this.dw);
-      this.cols[2 * kw] = r[0];
-      this.cols[2 * kw + 1] = r[1];
-    }
   }
-}
-
-/**
- * Adds the columns' gradient (row k of the K rows at dcols[at + k * ld]) back onto the input positions they were
- * read from (the inverse of im2col).
- */
-function col2im(geo: Geometry, dcols: Float64Array, at: number, ld: number, dx: Float64Array): void {
-  const H = geo.H;
-  const W = geo.W;
-  const Cg = geo.Cg;
-  const KH = geo.KH;
-  const KW = geo.KW;
-  const OW = geo.OW;
-  const sh = geo.sh;
-  const sw = geo.sw;
-  const ph = geo.ph;
-  const pw = geo.pw;
-  const dh = geo.dh;
-  const dw = geo.dw;
-  const rows = geo.rows;
-  const ranges = geo.cols;
-  for (let c = 0; c < Cg; c++)
-    for (let kh = 0; kh < KH; kh++) {
-      const oh0 = rows[2 * kh]!;
-      const oh1 = rows[2 * kh + 1]!;
-      for (let kw = 0; kw < KW; kw++) {
-        const ow0 = ranges[2 * kw]!;
-        const ow1 = ranges[2 * kw + 1]!;
-        const row = at + ((c * KH + kh) * KW + kw) * ld;
-        for (let oh = oh0; oh < oh1; oh++) {
-          const to = c * H * W + (oh * sh - ph + kh * dh) * W - pw + kw * dw;
-          const from = row + oh * OW;
-          for (let ow = ow0; ow < ow1; ow++) dx[to + ow * sw]! += dcols[from + ow]!;
-        }
-      }
-    }
 }
 
 /** db[o] += the sum of dy over the batch and positions of output channel o, in order (n, p). */
@@ -117,8 +62,8 @@ function biasGrad(dy: Float32Array, N: number, O: number, P: number, db: Float32
 }
 
 /** to[toFrom + k] += from[k] for k < count: the float64 accumulator rounded once onto the float32 gradient. */
-function addInto(to: Float32Array, toFrom: number, from: Float64Array, count: number): void {
-  for (let k = 0; k < count; k++) to[toFrom + k]! += from[k]!;
+function addInto(to: Float32Array, toFrom: number, from: Float64Array, at: number, count: number): void {
+  for (let k = 0; k < count; k++) to[toFrom + k]! += from[at + k]!;
 }
 
 /** y[yFrom + o * P + p] = bias[o0 + o] + C(o, p), rounded once to float32, for o < Og. */
@@ -183,7 +128,6 @@ export const conv2d: CpuKernel<'conv2d'> = {
     const dx = gradInto(grads.x);
     if (!dweight && !dx) return;
     const dwAcc = new Float64Array(O * K);
-    const dxAcc = new Float64Array(Cg * HW);
     if (dweight)
       for (let n = 0; n < N; n++)
         for (let g = 0; g < geo.groups; g++) {
@@ -197,11 +141,10 @@ export const conv2d: CpuKernel<'conv2d'> = {
         gemmPackA(K, Og, { data: w, from: g * Og * K, row: 1, step: K });
         for (let n = 0; n < N; n++) {
           const dcols = gemmProduct(P, { data: dy, from: (n * O + g * Og) * P, row: 1, step: P });
-          dxAcc.fill(0);
-          col2im(geo, dcols.data, dcols.at, dcols.ld, dxAcc);
-          addInto(dx, (n * geo.C + g * Cg) * HW, dxAcc, Cg * HW);
+          const grad = gemmCol2im(geo, dcols);
+          addInto(dx, (n * geo.C + g * Cg) * HW, grad.data, grad.at, Cg * HW);
         }
       }
-    if (dweight) addInto(dweight, 0, dwAcc, O * K);
+    if (dweight) addInto(dweight, 0, dwAcc, 0, O * K);
   },
 };

@@ -19,11 +19,12 @@ export interface Strided {
   step: number;
 }
 
-/** A product's result: C(i, j) = data[at + i * ld + j]. */
+/** A product's result: C(i, j) = data[at + i * ld + j]; `end` is where the kernel's free memory starts. */
 export interface Product {
   data: Float64Array;
   at: number;
   ld: number;
+  end: number;
 }
 
 /** A convolution's window, for products whose B is its input columns (conv2d.ts's Geometry has these fields). */
@@ -53,6 +54,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   pack(src: number, R: number, T: number, row: number, step: number, dst: number): void;
   im2col(src: number, win: number, dst: number, mode: number): void;
+  col2im(src: number, ld: number, win: number, dst: number): void;
   gemm(mp: number, j0: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void;
 }
 
@@ -113,11 +115,28 @@ class Products {
     return this.run(as === 'positions' ? positions : taps, (B, stage) => {
       const planes = win.Cg * win.H * win.W;
       this.reserve(stage + WINDOW_BYTES + 4 * planes);
-      const fields = [win.Cg, win.H, win.W, win.KH, win.KW, win.OH, win.OW, win.sh, win.sw, win.ph, win.pw];
-      this.i32.set([...fields, win.dh, win.dw], stage >> 2);
+      this.writeWindow(win, stage);
       this.f32.set(x.subarray(from, from + planes), (stage + WINDOW_BYTES) >> 2);
       this.kernel!.im2col(stage + WINDOW_BYTES, stage, B, as === 'positions' ? 0 : 1);
     });
+  }
+
+  /**
+   * The input gradient of one sample's group from its column gradient `cols` (K x P, the last product):
+   * Cg planes of H x W float64 at data[at ..], until the next product.
+   */
+  col2im(win: ConvWindow, cols: Product): { data: Float64Array; at: number } {
+    const record = 8 * cols.end;
+    const dst = record + WINDOW_BYTES;
+    this.reserve(dst + 8 * win.Cg * win.H * win.W);
+    this.writeWindow(win, record);
+    this.kernel!.col2im(8 * cols.at, 8 * cols.ld, record, dst);
+    return { data: this.f64, at: dst >> 3 };
+  }
+
+  private writeWindow(win: ConvWindow, at: number): void {
+    const fields = [win.Cg, win.H, win.W, win.KH, win.KW, win.OH, win.OW, win.sh, win.sw, win.ph, win.pw];
+    this.i32.set([...fields, win.dh, win.dw], at >> 2);
   }
 
   /** Packs B (N x T, N > 0) with `fillB(B, stage)` (stage: where free memory starts), runs the product. */
@@ -133,7 +152,7 @@ class Products {
     if (this.threads && np > 1 && mp * np * T >= SPLIT_WORK)
       this.threads.run(kernel.gemm, mp, np, T, 0, B, C, ldc);
     else kernel.gemm(mp, 0, np, T, 0, B, C, ldc);
-    return { data: this.f64, at: C >> 3, ld: ldc >> 3 };
+    return { data: this.f64, at: C >> 3, ld: ldc >> 3, end: (C + 32 * mp * ldc) >> 3 };
   }
 
   /**
@@ -249,6 +268,14 @@ export function gemmProduct(N: number, b: Strided): Product {
  */
 export function gemmConvProduct(win: ConvWindow, x: Float32Array, from: number, as: ColumnsAs): Product {
   return products.convProduct(win, x, from, as);
+}
+
+/**
+ * A convolution's input gradient for one sample's group (Cg planes of H x W, float64 at data[at ..]) from its
+ * column gradient, the last gemmProduct (K x P): col2im in the kernel, each input adding its taps in order.
+ */
+export function gemmCol2im(win: ConvWindow, cols: Product): { data: Float64Array; at: number } {
+  return products.col2im(win, cols);
 }
 
 /**

@@ -57,16 +57,3 @@ export function dimsNCS(t: CpuTensor): [number, number, number] {
   for (let k = 2; k < s.length; k++) rest *= s[k]!;
   return [s[0]!, s[1] ?? 1, rest];
 }
-
-/** Range of output positions o with o * stride - padding + offset inside [0, size). */
-export function validRange(
-  outSize: number,
-  size: number,
-  stride: number,
-  padding: number,
-  offset: number,
-): [number, number] {
-  const lo = Math.max(0, Math.ceil((padding - offset) / stride));
-  const hi = Math.min(outSize, Math.floor((size - 1 + padding - offset) / stride) + 1);
-  return [lo, Math.max(lo, hi)];
-}

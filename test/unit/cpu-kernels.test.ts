@@ -6,6 +6,7 @@ import {
   type ConvWindow,
   cpuThreads,
   gemm,
+  gemmCol2im,
   gemmConvProduct,
   gemmConvTimes,
   gemmPackA,
@@ -186,6 +187,26 @@ describe('convolution columns built in the kernel (im2col into the panels)', () 
       gemmPackA(M, P, dy);
       gemmConvTimes(win, x, from, 'taps', gotGrad, 0, K);
       expect(gotGrad).toEqual(wantGrad);
+      // Input gradient: the columns' gradient W^T (K, M) dy (M, P), then col2im, each input adding its taps in order.
+      gemmPackA(K, M, { ...w, row: 1, step: K });
+      const dcols = gemmProduct(P, { ...dy, row: 1, step: P });
+      const columns = Float64Array.from(
+        { length: K * P },
+        (_, i) => dcols.data[dcols.at + Math.floor(i / P) * dcols.ld + (i % P)]!,
+      );
+      const wantInput = new Float64Array(win.Cg * win.H * win.W);
+      for (let c = 0, k = 0; c < win.Cg; c++)
+        for (let kh = 0; kh < win.KH; kh++)
+          for (let kw = 0; kw < win.KW; kw++, k++)
+            for (let oh = 0; oh < win.OH; oh++)
+              for (let ow = 0; ow < win.OW; ow++) {
+                const h = oh * win.sh - win.ph + kh * win.dh;
+                const v = ow * win.sw - win.pw + kw * win.dw;
+                if (h >= 0 && h < win.H && v >= 0 && v < win.W)
+                  wantInput[(c * win.H + h) * win.W + v]! += columns[k * P + oh * win.OW + ow]!;
+              }
+      const gotInput = gemmCol2im(win, dcols);
+      expect(gotInput.data.slice(gotInput.at, gotInput.at + wantInput.length)).toEqual(wantInput);
     });
 });
 
