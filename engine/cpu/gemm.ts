@@ -201,6 +201,11 @@ class Products {
         new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }),
       );
     const memory = this.kernel.memory;
+    if (bytes > MAX_PAGES * PAGE)
+      throw new Error(
+        `The CPU backend needs ${Math.ceil(bytes / 2 ** 20)} MB for one matrix product, more than its ` +
+          `${(MAX_PAGES * PAGE) / 2 ** 30} GB: use a smaller batch, image size or layer.`,
+      );
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     if (this.f32.buffer !== memory.buffer) {
       this.f32 = new Float32Array(memory.buffer);

@@ -116,6 +116,15 @@ describe('gemm (WebAssembly, 4x4 SIMD blocks)', () => {
     }
   });
 
+  it('says plainly when one product would need more than its 1 GB of memory', () => {
+    const T = 70_000;
+    const wide: Strided = { data: new Float32Array(T), from: 0, row: 0, step: 1 };
+    // 8,000 x 1 rows of 70,000: 8,000 packed rows alone are over 2 GB.
+    expect(() => gemm(1, 8000, T, wide, wide, new Float64Array(8000), 0, 8000)).toThrow(
+      /The CPU backend needs \d+ MB for one matrix product, more than its 1 GB: use a smaller batch/,
+    );
+  });
+
   it('adds nothing for an empty product', () => {
     const c = new Float64Array([1, 2, 3]);
     const empty: Strided = { data: new Float32Array(0), from: 0, row: 0, step: 1 };
