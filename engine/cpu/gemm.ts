@@ -149,9 +149,17 @@ class Products {
     const ldc = 32 * np;
     fillB(B, C + 32 * mp * ldc);
     const kernel = this.kernel!;
-    if (this.threads && np > 1 && mp * np * T >= SPLIT_WORK)
-      this.threads.run(kernel.gemm, mp, np, T, 0, B, C, ldc);
-    else kernel.gemm(mp, 0, np, T, 0, B, C, ldc);
+    if (this.threads && np > 1 && mp * np * T >= SPLIT_WORK) {
+      try {
+        this.threads.run(kernel.gemm, mp, np, T, 0, B, C, ldc);
+      } catch (error) {
+        // A helper died or hangs: the op fails (the run stops and keeps its last good weights), and from now on
+        // products stay on this thread.
+        this.threads.stop();
+        this.threads = null;
+        throw error;
+      }
+    } else kernel.gemm(mp, 0, np, T, 0, B, C, ldc);
     return { data: this.f64, at: C >> 3, ld: ldc >> 3, end: (C + 32 * mp * ldc) >> 3 };
   }
 

@@ -18,6 +18,8 @@ export interface HelperData {
 }
 
 /** control (Int32Array): [0] generation, [1] helpers still working, [2] stop; then 8 per helper: its job. */
+/** How long a product waits for its helpers before it takes their work back (a helper that died or hangs). */
+const HELPER_TIMEOUT_MS = 20_000;
 const HEAD = 4;
 const JOB = 8;
 
@@ -57,6 +59,8 @@ export class GemmThreads {
   private readonly control: Int32Array;
   /** Products run split so far (for tests and benches). */
   splitRuns = 0;
+  /** How long a product waits for its helpers before it gives up on them. */
+  timeoutMs = HELPER_TIMEOUT_MS;
 
   private constructor(
     control: SharedArrayBuffer,
@@ -64,6 +68,11 @@ export class GemmThreads {
     private readonly stops: (() => void)[],
   ) {
     this.control = new Int32Array(control);
+  }
+
+  /** Stops one helper (as if it died), for tests of what a product does then. */
+  kill(index: number): void {
+    this.stops[index]?.();
   }
 
   /** Starts `helpers` helpers on the kernel `module` over the shared `memory`; resolves when all wait. */
@@ -91,7 +100,11 @@ export class GemmThreads {
     return threads;
   }
 
-  /** gemm over column panels 0 <= j < np, split in contiguous ranges: this thread the first, helpers the rest. */
+  /**
+   * gemm over column panels 0 <= j < np, split in contiguous ranges: this thread the first, helpers the rest.
+   * Throws when a helper has not finished within HELPER_TIMEOUT_MS (it died or hangs): an error the training
+   * loop reports, rather than waiting forever.
+   */
   run(gemm: Gemm, mp: number, np: number, T: number, A: number, B: number, C: number, ldc: number): void {
     const parts = this.helpers + 1;
     const bound = (part: number) => Math.round((np * part) / parts);
@@ -107,7 +120,12 @@ export class GemmThreads {
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
     if (bound(1) > 0) gemm(mp, 0, bound(1), T, A, B, C, ldc);
-    for (let left = Atomics.load(c, 1); left !== 0; left = Atomics.load(c, 1)) Atomics.wait(c, 1, left);
+    for (let left = Atomics.load(c, 1); left !== 0; left = Atomics.load(c, 1))
+      if (Atomics.wait(c, 1, left, this.timeoutMs) === 'timed-out')
+        throw new Error(
+          `A CPU helper thread stopped answering (${left} of ${this.helpers} did not finish a product in ` +
+            `${this.timeoutMs / 1000} s); the CPU backend goes on with one thread.`,
+        );
     this.splitRuns++;
   }
 

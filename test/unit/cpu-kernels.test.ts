@@ -16,6 +16,11 @@ import {
   startCpuThreads,
 } from '../../engine/cpu/gemm.ts';
 import { nodeSpawner } from '../../engine/cpu/node-threads.ts';
+import { GemmThreads } from '../../engine/cpu/threads.ts';
+import { GEMM_SHARED_WASM } from '../../engine/cpu/wasm/gemm-wasm.ts';
+
+type Gemm = Parameters<GemmThreads['run']>[0];
+
 import { relu } from '../../engine/cpu/relu.ts';
 import type { CpuTensor } from '../../engine/cpu/tensor.ts';
 import { Random } from '../../engine/train/random.ts';
@@ -273,5 +278,24 @@ describe('large products split over helper threads', () => {
       expect(got).toEqual(want);
     }
     expect(cpuThreads().splitRuns - before).toBe(2);
+  });
+});
+
+describe('a helper thread that dies', () => {
+  it('makes the product fail with a plain error instead of waiting forever', async () => {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
+    const module = new WebAssembly.Module(GEMM_SHARED_WASM);
+    const gemm = (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemm: Gemm }).gemm;
+    const threads = await GemmThreads.start(nodeSpawner, module, memory, 1);
+    threads.timeoutMs = 300;
+    // A product over zeros (the memory is fresh): 4 row panels, 8 column panels of 16 steps.
+    threads.run(gemm, 4, 8, 16, 0, 4096, 8192, 256);
+    expect(threads.splitRuns).toBe(1);
+    threads.kill(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(() => threads.run(gemm, 4, 8, 16, 0, 4096, 8192, 256)).toThrow(
+      /A CPU helper thread stopped answering \(1 of 1 did not finish a product in 0.3 s\)/,
+    );
+    threads.stop();
   });
 });
