@@ -142,6 +142,8 @@ class Products {
   /** Packs B (N x T, N > 0) with `fillB(B, stage)` (stage: where free memory starts), runs the product. */
   private run(N: number, fillB: (B: number, stage: number) => void): Product {
     const { M, T } = this;
+    // NOTE: the kernel's loops run at least once; an empty product must not reach it.
+    if (M === 0 || N === 0 || T === 0) throw new Error(`gemm: an empty product (${M} x ${N}, inner ${T})`);
     const mp = panels(M);
     const np = panels(N);
     const B = 16 * T * mp;
