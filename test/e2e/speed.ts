@@ -1,5 +1,6 @@
 // Training speed, app vs CLI, back to back on this machine (not a test: `npx tsx test/e2e/speed.ts [runs] [modes]`).
-// LeNet-5 with its template settings, batch 32, one epoch of the 9,000 training digits, on the CPU backend:
+// LeNet-5 with its template settings, batch 32, one epoch of the 9,000 training digits, on the CPU backend (or
+// WebGPU with a third argument `gpu`: `npx tsx test/e2e/speed.ts 2 cli,app gpu`):
 //   cli     `neurocanvas train templates/lenet5.json --epochs 1 --backend cpu` in a child process
 //   worker  the app's engine worker alone in a blank page of the built app (no UI), driven by its protocol
 //   app     the whole app in headless Chromium: template, Training tab, backend CPU, Start, wait for the epoch
@@ -17,6 +18,8 @@ import { runSettings } from '../../engine/train/settings.ts';
 import { buildApp, launch, newContext, openApp, RESULTS, ROOT, serve, settled, testId } from './harness.ts';
 
 type Mode = 'cli' | 'worker' | 'app';
+/** The engine backend both sides train on. */
+const BACKEND = process.argv[4] === 'gpu' ? 'gpu' : 'cpu';
 interface Figure {
   mode: Mode;
   imagesPerSecond: number;
@@ -69,7 +72,7 @@ function chromiumCpu(before: Map<string, number>, after: Map<string, number>): F
 function cli(): Figure {
   const before = load();
   const outDir = join(RESULTS, 'speed-cli');
-  const args = ['train', 'templates/lenet5.json', '--epochs', '1', '--batch', '32', '--backend', 'cpu'];
+  const args = ['train', 'templates/lenet5.json', '--epochs', '1', '--batch', '32', '--backend', BACKEND];
   const run = spawnSync(
     '/usr/bin/time',
     ['-f', 'cpu %U %S', process.execPath, join(ROOT, 'cli/bin.mjs'), ...args, '--out', outDir],
@@ -104,7 +107,7 @@ async function worker(page: Page, url: string): Promise<Figure> {
   await page.evaluate('window.__name = (f) => f');
   const threads = chromiumThreads();
   const result = await page.evaluate(
-    async ({ src, graph, settings }) => {
+    async ({ src, graph, settings, prefer }) => {
       const w = new Worker(src, { type: 'module' });
       let id = 0;
       const call = (name: string, args: unknown) =>
@@ -129,12 +132,12 @@ async function worker(page: Page, url: string): Promise<Figure> {
         const m = event.data as { kind: string; event?: { type: string; metrics?: typeof epoch } };
         if (m.kind === 'event' && m.event?.type === 'train.epoch') epoch = m.event.metrics ?? null;
       });
-      await call('engine.open', { prefer: 'cpu' });
+      await call('engine.open', { prefer });
       await call('data.builtin', {});
       await call('train.start', { graph, settings, initial: true });
       return epoch as { imagesPerSecond: number; seconds: number } | null;
     },
-    { src: `${url}assets/${chunk}`, graph: lenet.graph, settings },
+    { src: `${url}assets/${chunk}`, graph: lenet.graph, settings, prefer: BACKEND },
   );
   if (!result) throw new Error('the worker sent no epoch');
   const cpu = chromiumCpu(threads, chromiumThreads());
@@ -159,7 +162,7 @@ async function app(browser: Browser, url: string): Promise<Figure> {
   await settled(page);
   const tab = page.locator(testId('dock-tab-training'));
   if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-  await page.locator(testId('train-backend')).selectOption('cpu');
+  await page.locator(testId('train-backend')).selectOption(BACKEND);
   await page.locator(testId('train-epochs')).fill('1');
   const before = load();
   const threads = chromiumThreads();
