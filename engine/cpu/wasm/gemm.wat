@@ -51,7 +51,8 @@
     (local $sh i32) (local $sw i32) (local $ph i32) (local $pw i32) (local $dh i32) (local $dw i32)
     (local $K i32) (local $P i32) (local $panel i32) (local $rows i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $k i32) (local $oh i32) (local $ow i32)
-    (local $h i32) (local $w i32) (local $p i32) (local $j i32) (local $t i32) (local $plane i32)
+    (local $h i32) (local $p i32) (local $plane i32)
+    (local $base i32) (local $ow0 i32) (local $ow1 i32) (local $lane i32) (local $s i32) (local $d i32) (local $sw4 i32)
     (local.set $Cg (i32.load offset=0 (local.get $win)))
     (local.set $H (i32.load offset=4 (local.get $win)))
     (local.set $W (i32.load offset=8 (local.get $win)))
@@ -65,6 +66,7 @@
     (local.set $pw (i32.load offset=40 (local.get $win)))
     (local.set $dh (i32.load offset=44 (local.get $win)))
     (local.set $dw (i32.load offset=48 (local.get $win)))
+    (local.set $sw4 (i32.shl (local.get $sw) (i32.const 2)))
     (local.set $K (i32.mul (local.get $Cg) (i32.mul (local.get $KH) (local.get $KW))))
     (local.set $P (i32.mul (local.get $OH) (local.get $OW)))
     ;; Panels of B's rows j (p in mode 0, k in mode 1), each step t (k or p) 16 bytes.
@@ -81,33 +83,54 @@
         (local.set $kw (i32.const 0))
         (block $kw_done (loop $kw_loop
           (br_if $kw_done (i32.ge_u (local.get $kw) (local.get $KW)))
+          ;; The output columns whose input column ow sw + base falls inside [0, W): ow0 <= ow < ow1.
+          (local.set $base (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $pw)))
+          (local.set $ow0
+            (if (result i32) (i32.ge_s (local.get $base) (i32.const 0))
+              (then (i32.const 0))
+              (else (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $base)) (i32.sub (local.get $sw) (i32.const 1)))
+                (local.get $sw)))))
+          (local.set $ow1
+            (if (result i32) (i32.lt_s (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $base)) (i32.const 0))
+              (then (i32.const 0))
+              (else (i32.add (i32.div_u (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $base)) (local.get $sw))
+                (i32.const 1)))))
+          (if (i32.gt_u (local.get $ow1) (local.get $OW)) (then (local.set $ow1 (local.get $OW))))
+          ;; Mode 1: tap k's lane in its panel; each position p is 16 bytes further.
+          (local.set $lane (i32.add (local.get $dst)
+            (i32.add (i32.mul (i32.shr_u (local.get $k) (i32.const 2)) (local.get $panel))
+              (i32.shl (i32.and (local.get $k) (i32.const 3)) (i32.const 2)))))
           (local.set $oh (i32.const 0))
           (block $oh_done (loop $oh_loop
             (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $OH)))
             (local.set $h (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $ph))
               (i32.mul (local.get $kh) (local.get $dh))))
             ;; A row outside the input (unsigned: negative rows are large) is padding: already zero.
-            (if (i32.lt_u (local.get $h) (local.get $H))
+            (if (i32.and (i32.lt_u (local.get $h) (local.get $H)) (i32.lt_u (local.get $ow0) (local.get $ow1)))
               (then
-                (local.set $ow (i32.const 0))
-                (block $ow_done (loop $ow_loop
-                  (br_if $ow_done (i32.ge_u (local.get $ow) (local.get $OW)))
-                  (local.set $w (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pw))
-                    (i32.mul (local.get $kw) (local.get $dw))))
-                  (if (i32.lt_u (local.get $w) (local.get $W))
-                    (then
-                      (local.set $p (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)))
-                      (local.set $j (select (local.get $k) (local.get $p) (local.get $mode)))
-                      (local.set $t (select (local.get $p) (local.get $k) (local.get $mode)))
+                (local.set $ow (local.get $ow0))
+                (local.set $s (i32.add (local.get $plane) (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W))
+                  (i32.add (i32.mul (local.get $ow0) (local.get $sw)) (local.get $base))) (i32.const 2))))
+                (local.set $p (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow0)))
+                (if (local.get $mode)
+                  (then
+                    (local.set $d (i32.add (local.get $lane) (i32.shl (local.get $p) (i32.const 4))))
+                    (loop $taps_row
+                      (f32.store (local.get $d) (f32.load (local.get $s)))
+                      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                      (local.set $s (i32.add (local.get $s) (local.get $sw4)))
+                      (br_if $taps_row (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $ow1)))))
+                  (else
+                    (loop $positions_row
                       (f32.store
                         (i32.add (local.get $dst)
-                          (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $panel))
-                            (i32.add (i32.shl (local.get $t) (i32.const 4))
-                              (i32.shl (i32.and (local.get $j) (i32.const 3)) (i32.const 2)))))
-                        (f32.load (i32.add (local.get $plane)
-                          (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W)) (local.get $w)) (i32.const 2)))))))
-                  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                  (br $ow_loop)))))
+                          (i32.add (i32.mul (i32.shr_u (local.get $p) (i32.const 2)) (local.get $panel))
+                            (i32.add (i32.shl (local.get $k) (i32.const 4))
+                              (i32.shl (i32.and (local.get $p) (i32.const 3)) (i32.const 2)))))
+                        (f32.load (local.get $s)))
+                      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                      (local.set $s (i32.add (local.get $s) (local.get $sw4)))
+                      (br_if $positions_row (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $ow1))))))))
             (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
             (br $oh_loop)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
@@ -125,7 +148,8 @@
     (local $Cg i32) (local $H i32) (local $W i32) (local $KH i32) (local $KW i32) (local $OH i32) (local $OW i32)
     (local $sh i32) (local $sw i32) (local $ph i32) (local $pw i32) (local $dh i32) (local $dw i32)
     (local $c i32) (local $kh i32) (local $kw i32) (local $oh i32) (local $ow i32)
-    (local $h i32) (local $w i32) (local $row i32) (local $plane i32) (local $at i32)
+    (local $h i32) (local $row i32) (local $plane i32) (local $at i32)
+    (local $base i32) (local $ow0 i32) (local $ow1 i32) (local $from i32) (local $sw8 i32)
     (local.set $Cg (i32.load offset=0 (local.get $win)))
     (local.set $H (i32.load offset=4 (local.get $win)))
     (local.set $W (i32.load offset=8 (local.get $win)))
@@ -139,6 +163,7 @@
     (local.set $pw (i32.load offset=40 (local.get $win)))
     (local.set $dh (i32.load offset=44 (local.get $win)))
     (local.set $dw (i32.load offset=48 (local.get $win)))
+    (local.set $sw8 (i32.shl (local.get $sw) (i32.const 3)))
     (memory.fill (local.get $dst) (i32.const 0)
       (i32.shl (i32.mul (local.get $Cg) (i32.mul (local.get $H) (local.get $W))) (i32.const 3)))
     ;; $row: the start of C's row k (src + k ld).
@@ -152,28 +177,36 @@
         (local.set $kw (i32.const 0))
         (block $kw_done (loop $kw_loop
           (br_if $kw_done (i32.ge_u (local.get $kw) (local.get $KW)))
+          ;; The output columns whose input column ow sw + base falls inside [0, W): ow0 <= ow < ow1.
+          (local.set $base (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $pw)))
+          (local.set $ow0
+            (if (result i32) (i32.ge_s (local.get $base) (i32.const 0))
+              (then (i32.const 0))
+              (else (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $base)) (i32.sub (local.get $sw) (i32.const 1)))
+                (local.get $sw)))))
+          (local.set $ow1
+            (if (result i32) (i32.lt_s (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $base)) (i32.const 0))
+              (then (i32.const 0))
+              (else (i32.add (i32.div_u (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $base)) (local.get $sw))
+                (i32.const 1)))))
+          (if (i32.gt_u (local.get $ow1) (local.get $OW)) (then (local.set $ow1 (local.get $OW))))
           (local.set $oh (i32.const 0))
           (block $oh_done (loop $oh_loop
             (br_if $oh_done (i32.ge_u (local.get $oh) (local.get $OH)))
             (local.set $h (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $ph))
               (i32.mul (local.get $kh) (local.get $dh))))
-            (if (i32.lt_u (local.get $h) (local.get $H))
+            (if (i32.and (i32.lt_u (local.get $h) (local.get $H)) (i32.lt_u (local.get $ow0) (local.get $ow1)))
               (then
-                (local.set $ow (i32.const 0))
-                (block $ow_done (loop $ow_loop
-                  (br_if $ow_done (i32.ge_u (local.get $ow) (local.get $OW)))
-                  (local.set $w (i32.add (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $pw))
-                    (i32.mul (local.get $kw) (local.get $dw))))
-                  (if (i32.lt_u (local.get $w) (local.get $W))
-                    (then
-                      (local.set $at (i32.add (local.get $plane)
-                        (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W)) (local.get $w)) (i32.const 3))))
-                      (f64.store (local.get $at)
-                        (f64.add (f64.load (local.get $at))
-                          (f64.load (i32.add (local.get $row)
-                            (i32.shl (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 3))))))))
-                  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                  (br $ow_loop)))))
+                (local.set $ow (local.get $ow0))
+                (local.set $at (i32.add (local.get $plane) (i32.shl (i32.add (i32.mul (local.get $h) (local.get $W))
+                  (i32.add (i32.mul (local.get $ow0) (local.get $sw)) (local.get $base))) (i32.const 3))))
+                (local.set $from (i32.add (local.get $row)
+                  (i32.shl (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow0)) (i32.const 3))))
+                (loop $inputs_row
+                  (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.load (local.get $from))))
+                  (local.set $at (i32.add (local.get $at) (local.get $sw8)))
+                  (local.set $from (i32.add (local.get $from) (i32.const 8)))
+                  (br_if $inputs_row (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $ow1))))))
             (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
             (br $oh_loop)))
           (local.set $row (i32.add (local.get $row) (local.get $ld)))
