@@ -21,6 +21,7 @@ import { GEMM_SHARED_WASM } from '../../engine/cpu/wasm/gemm-wasm.ts';
 
 type Gemm = Parameters<GemmThreads['run']>[0];
 
+import { maxPool2d } from '../../engine/cpu/max-pool2d.ts';
 import { relu } from '../../engine/cpu/relu.ts';
 import type { CpuTensor } from '../../engine/cpu/tensor.ts';
 import { Random } from '../../engine/train/random.ts';
@@ -297,5 +298,42 @@ describe('a helper thread that dies', () => {
       /A CPU helper thread stopped answering \(1 of 1 did not finish a product in 0.3 s\)/,
     );
     threads.stop();
+  });
+});
+
+describe('max pooling, 2x2 at stride 2', () => {
+  it("matches PyTorch's rule in window order: the first maximum, the first NaN over everything", () => {
+    // 3 planes of 5 x 6 (the last row and column unused): ties, signed zeros, NaNs, infinities.
+    const rng = new Random(11);
+    const pick = [0, -0, 1, -1, 2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5];
+    const planes = 3;
+    const [H, W, OH, OW] = [5, 6, 2, 3];
+    const f = Float32Array.from({ length: planes * H * W }, () => pick[rng.int(pick.length)]!);
+    const x: CpuTensor = { shape: [1, planes, H, W], f, i: new Int32Array(f.buffer) };
+    const yf = new Float32Array(planes * OH * OW);
+    const y: CpuTensor = { shape: [1, planes, OH, OW], f: yf, i: new Int32Array(yf.buffer) };
+    const idx = new Int32Array(planes * OH * OW);
+    const indices: CpuTensor = { shape: [1, planes, OH, OW], f: new Float32Array(idx.buffer), i: idx };
+    const attrs = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
+    maxPool2d.forward({ attrs, inputs: { x }, output: y, saved: { indices }, training: true } as never);
+    for (let p = 0; p < planes; p++)
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let where = -1;
+          for (const [i, j] of [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [1, 1],
+          ] as const) {
+            const at = (2 * oh + i) * W + 2 * ow + j;
+            const v = f[p * H * W + at]!;
+            if (Number.isNaN(best)) break;
+            if (where < 0 || v > best || Number.isNaN(v)) [best, where] = [v, at];
+          }
+          const o = (p * OH + oh) * OW + ow;
+          expect([yf[o], idx[o]]).toEqual([best, where]);
+        }
   });
 });
