@@ -50,6 +50,10 @@ export interface ConvWindow {
  */
 export type ColumnsAs = 'positions' | 'taps';
 
+/** B's row count for a convolution's columns taken `as`: its output positions or its taps. */
+const columnCount = (win: ConvWindow, as: ColumnsAs) =>
+  as === 'positions' ? win.OH * win.OW : win.Cg * win.KH * win.KW;
+
 interface Kernel {
   memory: WebAssembly.Memory;
   pack(src: number, R: number, T: number, row: number, step: number, dst: number): void;
@@ -81,10 +85,6 @@ class Products {
   private M = 0;
   private T = 0;
 
-  get rows(): number {
-    return this.M;
-  }
-
   /** Packs A (M x T) for the products that follow, until the next call. */
   packA(M: number, T: number, a: Strided): void {
     this.M = M;
@@ -99,6 +99,20 @@ class Products {
     unpack(r.data, r.at, r.ld, this.M, N, c, c0, cRow);
   }
 
+  /** c[c0 + i * cRow + j] += the product with a convolution's columns (as convProduct), for i < M. */
+  convTimes(
+    win: ConvWindow,
+    x: Float32Array,
+    from: number,
+    as: ColumnsAs,
+    c: Float64Array,
+    c0: number,
+    cRow: number,
+  ) {
+    const r = this.convProduct(win, x, from, as);
+    unpack(r.data, r.at, r.ld, this.M, columnCount(win, as), c, c0, cRow);
+  }
+
   /** A B^T for the A packed last (M, T > 0), in the kernel's memory until the next product. */
   product(N: number, b: Strided): Product {
     return this.run(N, (B, stage) => this.pack(b, N, this.T, B, stage));
@@ -106,13 +120,10 @@ class Products {
 
   /** A B^T where B is a convolution's columns of the input planes x[from ..] (T must be its taps or positions). */
   convProduct(win: ConvWindow, x: Float32Array, from: number, as: ColumnsAs): Product {
-    const taps = win.Cg * win.KH * win.KW;
-    const positions = win.OH * win.OW;
-    if (this.T !== (as === 'positions' ? taps : positions))
-      throw new Error(
-        `gemm: the packed A has inner size ${this.T}, the columns ${as === 'positions' ? taps : positions}`,
-      );
-    return this.run(as === 'positions' ? positions : taps, (B, stage) => {
+    const inner = columnCount(win, as === 'positions' ? 'taps' : 'positions');
+    if (this.T !== inner)
+      throw new Error(`gemm: the packed A has inner size ${this.T}, the columns ${inner}`);
+    return this.run(columnCount(win, as), (B, stage) => {
       const planes = win.Cg * win.H * win.W;
       this.reserve(stage + WINDOW_BYTES + 4 * planes);
       this.writeWindow(win, stage);
@@ -134,9 +145,23 @@ class Products {
     return { data: this.f64, at: dst >> 3 };
   }
 
+  /** The window's 13 fields as gemm.wat reads them, at byte `at` (no arrays: this runs once per sample). */
   private writeWindow(win: ConvWindow, at: number): void {
-    const fields = [win.Cg, win.H, win.W, win.KH, win.KW, win.OH, win.OW, win.sh, win.sw, win.ph, win.pw];
-    this.i32.set([...fields, win.dh, win.dw], at >> 2);
+    const r = this.i32;
+    const i = at >> 2;
+    r[i] = win.Cg;
+    r[i + 1] = win.H;
+    r[i + 2] = win.W;
+    r[i + 3] = win.KH;
+    r[i + 4] = win.KW;
+    r[i + 5] = win.OH;
+    r[i + 6] = win.OW;
+    r[i + 7] = win.sh;
+    r[i + 8] = win.sw;
+    r[i + 9] = win.ph;
+    r[i + 10] = win.pw;
+    r[i + 11] = win.dh;
+    r[i + 12] = win.dw;
   }
 
   /** Packs B (N x T, N > 0) with `fillB(B, stage)` (stage: where free memory starts), runs the product. */
@@ -306,9 +331,7 @@ export function gemmConvTimes(
   c0: number,
   cRow: number,
 ): void {
-  const r = products.convProduct(win, x, from, as);
-  const N = as === 'positions' ? win.OH * win.OW : win.Cg * win.KH * win.KW;
-  unpack(r.data, r.at, r.ld, products.rows, N, c, c0, cRow);
+  products.convTimes(win, x, from, as, c, c0, cRow);
 }
 
 /** c[c0 + i * cRow + j] += sum over t of A(i, t) B(j, t) for j < N, with the A of the last `gemmPackA`. */
