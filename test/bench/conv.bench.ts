@@ -8,7 +8,7 @@ import type { Conv2dAttrs, Shape } from '../../engine/compile/ops.ts';
 import { CONV_VARIANTS, chooseConvVariant, timeVariants } from '../../engine/gpu/index.ts';
 import { openNodeRuntime } from '../../engine/gpu/node-device.ts';
 import { webgpuBackend } from '../../engine/webgpu/index.ts';
-import { convPasses } from './conv-passes.ts';
+import { convPasses, passGflops } from './conv-passes.ts';
 
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -16,7 +16,6 @@ const option = (name: string, fallback: number) => {
 };
 const runs = option('runs', 3);
 const batch = option('batch', 16);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const same = (padding: number): Conv2dAttrs => ({
   stride: [1, 1],
   padding: [padding, padding],
@@ -40,23 +39,7 @@ for (const [name, x, weight, attrs] of convs) {
   const passes = convPasses(attrs, x, weight);
   console.log(name);
   for (const convVariant of CONV_VARIANTS) {
-    const backend = webgpuBackend(runtime, { convVariant });
-    const cells: string[] = [];
-    for (const [pass, count, variant] of passes) {
-      const exec = await backend.bind(variant);
-      const run = () => (pass === 'forward' ? exec.forward(0, true) : exec.backward(0, true));
-      run(); // warm-up
-      await exec.flush();
-      const times: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        const start = performance.now();
-        run();
-        await exec.flush();
-        times.push((performance.now() - start) / 1000);
-      }
-      exec.dispose();
-      cells.push(`${pass} ${(count / median(times) / 1e9).toFixed(2)}`);
-    }
+    const cells = await passGflops(webgpuBackend(runtime, { convVariant }), passes, runs);
     console.log(`  ${convVariant.padEnd(8)} ${cells.join(', ')}`);
   }
 }

@@ -28,7 +28,7 @@ import { initialize } from '../../engine/train/state.ts';
 import type { Batch } from '../../engine/train/train-step.ts';
 import { trainSteps } from '../../engine/train/train-steps.ts';
 import { webgpuBackend } from '../../engine/webgpu/index.ts';
-import { convPasses } from './conv-passes.ts';
+import { convPasses, passGflops } from './conv-passes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -184,23 +184,7 @@ const convs: [string, number[], number[], Conv2dAttrs][] = [
   ],
 ];
 for (const [name, x, weight, attrs] of convs) {
-  const passes = convPasses(attrs, x, weight);
-  const cells: string[] = [];
-  for (const [pass, count, variant] of passes) {
-    const exec = await backend.bind(variant);
-    const run = () => (pass === 'forward' ? exec.forward(0, true) : exec.backward(0, true));
-    run(); // warm-up
-    await exec.flush();
-    const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const start = performance.now();
-      run();
-      await exec.flush();
-      times.push(seconds(start));
-    }
-    exec.dispose();
-    cells.push(`${pass} ${(count / median(times) / 1e9).toFixed(2)}`);
-  }
+  const cells = await passGflops(backend, convPasses(attrs, x, weight), runs);
   console.log(`  ${name.padEnd(42)} ${cells.join(', ')}`);
 }
 const matmul = await timeVariants(runtime, { m: 512, n: 512, k: 512 }, { runs });
