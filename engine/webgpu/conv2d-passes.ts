@@ -217,18 +217,30 @@ export function weightGradPlans(
       bindings: [input.input, tensor(dy), partials, params.binding()],
       grid: elementGroups(chunks * perChunk),
     },
-    {
-      spec: {
-        name: 'conv2d_weight_grad_reduce',
-        bindings: ['read-only-storage', 'storage', 'storage', 'uniform'],
-      },
-      bindings: [
-        partials,
-        dw ? tensor(dw.tensor) : { empty: true },
-        db ? tensor(db.tensor) : { empty: true },
-        reduce.binding(),
-      ],
-      grid: elementGroups(geo.G * geo.Og * (geo.K + 1)),
-    },
+    gradientReducePlan('conv2d_weight_grad_reduce', partials, dw, db, reduce, geo),
   ];
+}
+
+/**
+ * The fixed-order sum of a weight gradient's per-chunk partials into dweight and dbias (+)=, one invocation per
+ * weight and bias value; `shader` is the variant's own (each lays its partials out its own way).
+ */
+export function gradientReducePlan(
+  shader: string,
+  partials: Binding,
+  dw: { tensor: TensorId } | undefined,
+  db: { tensor: TensorId } | undefined,
+  params: Params,
+  geo: Geometry,
+): DispatchPlan {
+  return {
+    spec: { name: shader, bindings: ['read-only-storage', 'storage', 'storage', 'uniform'] },
+    bindings: [
+      partials,
+      dw ? tensor(dw.tensor) : { empty: true },
+      db ? tensor(db.tensor) : { empty: true },
+      params.binding(),
+    ],
+    grid: elementGroups(geo.G * geo.Og * (geo.K + 1)),
+  };
 }

@@ -5,15 +5,8 @@
 
 import type { Conv2dAttrs } from '../compile/ops.ts';
 import type { TensorId } from '../compile/program.ts';
-import type { Geometry } from './conv2d-passes.ts';
-import {
-  type Binding,
-  type DispatchPlan,
-  elementGroups,
-  Params,
-  type PlanContext,
-  tensor,
-} from './dispatch-plan.ts';
+import { type Geometry, gradientReducePlan } from './conv2d-passes.ts';
+import { type Binding, type DispatchPlan, Params, type PlanContext, tensor } from './dispatch-plan.ts';
 
 /** Outputs per tile of conv2d_tiled.wgsl (256 invocations x 4 x 4). */
 const TILE_OUTPUTS = 4096;
@@ -178,18 +171,6 @@ export function tiledWeightGradPlans(
       { chunkSize, hasBias },
       ctx,
     ),
-    {
-      spec: {
-        name: 'conv2d_tiled_reduce',
-        bindings: ['read-only-storage', 'storage', 'storage', 'uniform'],
-      },
-      bindings: [
-        partials,
-        dw ? tensor(dw.tensor) : { empty: true },
-        db ? tensor(db.tensor) : { empty: true },
-        reduce.binding(),
-      ],
-      grid: elementGroups(count),
-    },
+    gradientReducePlan('conv2d_tiled_reduce', partials, dw, db, reduce, geo),
   ];
 }
