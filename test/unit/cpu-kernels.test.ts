@@ -142,10 +142,12 @@ describe('gemm (WebAssembly, 4x4 SIMD blocks)', () => {
 
 describe('convolution columns built in the kernel (im2col into the panels)', () => {
   const rng = new Random(5);
-  /** cols (K, P): tap k = (c, kh, kw), position p = (oh, ow); 0 in the padding. */
-  function im2col(win: ConvWindow, x: Float32Array, from: number): Float32Array {
+  /**
+   * Every (column, input) pair of the window in order: column k * P + p for tap k = (c, kh, kw) and output
+   * position p = (oh, ow), input (c, h, w) as an index into the group's planes; padding taps left out.
+   */
+  function eachTap(win: ConvWindow, visit: (column: number, input: number) => void): void {
     const P = win.OH * win.OW;
-    const cols = new Float32Array(win.Cg * win.KH * win.KW * P);
     for (let c = 0, k = 0; c < win.Cg; c++)
       for (let kh = 0; kh < win.KH; kh++)
         for (let kw = 0; kw < win.KW; kw++, k++)
@@ -154,8 +156,15 @@ describe('convolution columns built in the kernel (im2col into the panels)', () 
               const h = oh * win.sh - win.ph + kh * win.dh;
               const w = ow * win.sw - win.pw + kw * win.dw;
               if (h >= 0 && h < win.H && w >= 0 && w < win.W)
-                cols[k * P + oh * win.OW + ow] = x[from + (c * win.H + h) * win.W + w]!;
+                visit(k * P + oh * win.OW + ow, (c * win.H + h) * win.W + w);
             }
+  }
+  /** cols (K, P): tap k = (c, kh, kw), position p = (oh, ow); 0 in the padding. */
+  function im2col(win: ConvWindow, x: Float32Array, from: number): Float32Array {
+    const cols = new Float32Array(win.Cg * win.KH * win.KW * win.OH * win.OW);
+    eachTap(win, (column, input) => {
+      cols[column] = x[from + input]!;
+    });
     return cols;
   }
   const windows: [string, ConvWindow][] = [
@@ -210,16 +219,9 @@ describe('convolution columns built in the kernel (im2col into the panels)', () 
         (_, i) => dcols.data[dcols.at + Math.floor(i / P) * dcols.ld + (i % P)]!,
       );
       const wantInput = new Float64Array(win.Cg * win.H * win.W);
-      for (let c = 0, k = 0; c < win.Cg; c++)
-        for (let kh = 0; kh < win.KH; kh++)
-          for (let kw = 0; kw < win.KW; kw++, k++)
-            for (let oh = 0; oh < win.OH; oh++)
-              for (let ow = 0; ow < win.OW; ow++) {
-                const h = oh * win.sh - win.ph + kh * win.dh;
-                const v = ow * win.sw - win.pw + kw * win.dw;
-                if (h >= 0 && h < win.H && v >= 0 && v < win.W)
-                  wantInput[(c * win.H + h) * win.W + v]! += columns[k * P + oh * win.OW + ow]!;
-              }
+      eachTap(win, (column, input) => {
+        wantInput[input]! += columns[column]!;
+      });
       const gotInput = gemmCol2im(win, dcols);
       expect(gotInput.data.slice(gotInput.at, gotInput.at + wantInput.length)).toEqual(wantInput);
     });
