@@ -8,7 +8,7 @@ import type { Graph } from '../graph/types.ts';
 import { layerDef } from '../layers/registry.ts';
 import type { Lowering, Value } from './lowering.ts';
 import { ProgramBuilder } from './lowering.ts';
-import { randomStream } from './op-rules.ts';
+import { randomStream } from './op-numerics.ts';
 import { type Shape, UPDATE_STATE, type UpdateName } from './ops.ts';
 import { planBuffers } from './plan.ts';
 import { type Program, type StateTensor, storageOf, type TensorId, type UpdateStep } from './program.ts';

@@ -62,7 +62,7 @@ export interface BatchNormAttrs {
 }
 /**
  * torch.nn.Dropout. Training: each value is kept with probability 1 - p and scaled by 1 / (1 - p), or zeroed
- * (p = 1 zeroes all); eval mode copies. The mask is a counter-based draw (`dropoutDraw` in op-rules.ts, the
+ * (p = 1 zeroes all); eval mode copies. The mask is a counter-based draw (op-numerics.ts, the
  * same on every backend) from the program's random key (seed, step) and this op's `stream`, so backward
  * redraws the same mask instead of saving it.
  */

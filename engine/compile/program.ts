@@ -126,7 +126,7 @@ export interface Program extends ProgramCore {
   /** Output tensor of each lowered graph node (transient unless kept at compile time). */
   nodeOutputs: ReadonlyMap<string, TensorId>;
   /**
-   * int32 (seed, step) that random ops (dropout) draw from: write randomKeyData(seed, step) (op-rules.ts) before
+   * int32 (seed, step) that random ops (dropout) draw from: write randomKeyData(seed, step) (op-numerics.ts) before
    * each training step, a new step each time, or every step draws the same mask. null when nothing draws.
    */
   randomKey: TensorId | null;

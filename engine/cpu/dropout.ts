@@ -1,6 +1,6 @@
-// dropout on the CPU: the reference for the counter-based mask (op-rules.ts), drawn again in backward.
+// dropout on the CPU: the reference for the counter-based mask (op-numerics.ts), drawn again in backward.
 
-import { dropoutBits, dropoutScale, dropoutStepKey, dropoutThreshold } from '../compile/op-rules.ts';
+import { dropoutBits, dropoutScale, dropoutStepKey, dropoutThreshold } from '../compile/op-numerics.ts';
 import type { DropoutAttrs } from '../compile/ops.ts';
 import { type CpuKernel, type CpuTensor, gradInto } from './tensor.ts';
 

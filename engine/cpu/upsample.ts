@@ -1,7 +1,7 @@
 // upsample on the CPU (nearest, bilinear): each output reads at most 2 x 2 inputs through the per-axis taps of
-// op-rules.ts; backward adds each output gradient back into the inputs it read.
+// op-numerics.ts; backward adds each output gradient back into the inputs it read.
 
-import { upsampleTaps } from '../compile/op-rules.ts';
+import { upsampleTaps } from '../compile/op-numerics.ts';
 import type { UpsampleAttrs } from '../compile/ops.ts';
 import { type CpuKernel, dims4, gradInto } from './tensor.ts';
 

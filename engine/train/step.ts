@@ -24,7 +24,7 @@ export interface GuardedStepResult {
 
 /**
  * trainStep (train-step.ts) with a guard. `randomKey` is the step's (seed, step) for random ops such as dropout
- * (randomKeyData in op-rules.ts); networks without them ignore it. The guard: the loss is read after backward, and only a finite loss lets the
+ * (randomKeyData in op-numerics.ts); networks without them ignore it. The guard: the loss is read after backward, and only a finite loss lets the
  * optimizer run. NOTE: a training forward updates BatchNorm's running statistics in place, so they are read
  * before it (when the network has any) and written back when the step is refused.
  */

@@ -4,7 +4,7 @@
 // device copy of the state at the last read lets a NaN found later be rolled back to its exact step.
 
 import type { DeviceDataSet, DevicePreprocess, DeviceSteps, Executor } from '../compile/backend.ts';
-import { randomKeyData } from '../compile/op-rules.ts';
+import { randomKeyData } from '../compile/op-numerics.ts';
 import type { Program } from '../compile/program.ts';
 import { gatherLabels } from '../data/dataset.ts';
 import type { DataSet } from '../data/types.ts';

@@ -3,7 +3,7 @@
 // one without device-side metrics reads them after each step.
 
 import type { Executor, MetricTotals } from '../compile/backend.ts';
-import { randomKeyData } from '../compile/op-rules.ts';
+import { randomKeyData } from '../compile/op-numerics.ts';
 import type { Program } from '../compile/program.ts';
 import type { Optimizer } from './optimizers.ts';
 import { type Batch, runBackward, runForward } from './train-step.ts';

@@ -1,7 +1,7 @@
-// Dropout on the GPU (shaders/dropout.wgsl): the counter-based mask of op-rules.ts, drawn in forward and
+// Dropout on the GPU (shaders/dropout.wgsl): the counter-based mask of op-numerics.ts, drawn in forward and
 // drawn again in backward from the program's random key; a copy in eval mode.
 
-import { dropoutScale, dropoutThreshold } from '../compile/op-rules.ts';
+import { dropoutScale, dropoutThreshold } from '../compile/op-numerics.ts';
 import type { DropoutAttrs } from '../compile/ops.ts';
 import { elementGroups, type GpuKernel, Params, tensor } from './dispatch-plan.ts';
 

@@ -1,7 +1,7 @@
-// Upsample (nearest, bilinear) on the GPU (shaders/upsample.wgsl): the per-axis taps of op-rules.ts go to the
+// Upsample (nearest, bilinear) on the GPU (shaders/upsample.wgsl): the per-axis taps of op-numerics.ts go to the
 // kernel as a uniform table; backward gathers per input over the outputs that read it (no atomics).
 
-import { upsampleReaders, upsampleTaps } from '../compile/op-rules.ts';
+import { upsampleReaders, upsampleTaps } from '../compile/op-numerics.ts';
 import type { UpsampleAttrs } from '../compile/ops.ts';
 import { dims4, elementGroups, type GpuKernel, Params, tensor } from './dispatch-plan.ts';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Executor } from '../../engine/compile/backend.ts';
 import { CompileError, compile } from '../../engine/compile/compile.ts';
-import { randomKeyData } from '../../engine/compile/op-rules.ts';
+import { randomKeyData } from '../../engine/compile/op-numerics.ts';
 import type { Program } from '../../engine/compile/program.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
 import { GpuError } from '../../engine/gpu/index.ts';

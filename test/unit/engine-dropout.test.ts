@@ -10,7 +10,7 @@ import {
   dropoutThreshold,
   hash32,
   randomKeyData,
-} from '../../engine/compile/op-rules.ts';
+} from '../../engine/compile/op-numerics.ts';
 import type { Program } from '../../engine/compile/program.ts';
 import { compileOp } from '../../engine/compile/single-op.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
