@@ -1,6 +1,7 @@
-// Conv2d weight (and bias) gradient, second pass: sums conv2d_weight_grad's partials over the chunks in
-// chunk order (deterministic) into dweight (O, Cg, KH, KW) (+)= and dbias (O) (+)=. One invocation per
-// (g, output channel in group, column), column K being the bias. Flat launch.
+// Conv2d weight (and bias) gradient, second pass: sums the partials of conv2d_weight_grad (or, when
+// channels_last, of conv2d_weight_grad_cl) over the chunks in chunk order (deterministic) into dweight
+// (O, Cg, KH, KW) (+)= and dbias (O) (+)=. One invocation per (g, output channel in group, column), column K
+// being the bias. Flat launch.
 
 struct Params {
   og: u32,
@@ -14,6 +15,10 @@ struct Params {
   accumulate_weight: u32,
   accumulate_bias: u32,
   ob: u32,          // output channels per partial block (the OB of the first pass)
+  channels_last: u32,
+  cb: u32,          // channels_last: input channels per tap block, and blocks per kernel position
+  c_blocks: u32,
+  taps: u32,        // KH * KW
   _pad0: u32,
 }
 
@@ -34,9 +39,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   if (col == params.k && params.has_bias == 0u) { return; }
   if (col < params.k && params.has_weight == 0u) { return; }
   let OB = params.ob;
-  let block = (g * params.o_blocks + o_local / OB) * params.t_blocks + col / 4u;
-  let at = block * OB * 4u + (col % 4u) * OB + o_local % OB;
-  let stride = params.groups * params.o_blocks * params.t_blocks * OB * 4u;
+  let row_block = g * params.o_blocks + o_local / OB;
+  var at: u32;
+  var stride: u32;
+  if (params.channels_last == 0u) {
+    // Blocks of 4 columns, each OB channels.
+    at = (row_block * params.t_blocks + col / 4u) * OB * 4u + (col % 4u) * OB + o_local % OB;
+    stride = params.groups * params.o_blocks * params.t_blocks * OB * 4u;
+  } else {
+    // Blocks of CB input channels at one kernel position (then the bias row, read from block 0), each OB
+    // channels; column col = c * taps + tap.
+    let rows = params.cb + 1u;
+    let c = col / params.taps;
+    let tb = select((col % params.taps) * params.c_blocks + c / params.cb, 0u, col == params.k);
+    let row = select(c % params.cb, params.cb, col == params.k);
+    at = ((row_block * params.t_blocks + tb) * rows + row) * OB + o_local % OB;
+    stride = params.groups * params.o_blocks * params.t_blocks * rows * OB;
+  }
   var s = 0.0;
   for (var chunk = 0u; chunk < params.chunks; chunk++) { s += partial[chunk * stride + at]; }
   let o = g * params.og + o_local;

@@ -204,7 +204,7 @@ export function weightGradPlans(
   const params = new Params().u32(geo.N, geo.C, input.hp, input.wp, geo.O, geo.OH, geo.OW, geo.Og);
   params.u32(geo.Cg, db !== undefined, oBlocks, tBlocks, chunkSize, chunks, geo.G, 0);
   const reduce = new Params().u32(geo.Og, geo.G, geo.K, db !== undefined, dw !== undefined, oBlocks);
-  reduce.u32(tBlocks, chunks, dw?.accumulate ?? false, db?.accumulate ?? false, OB, 0);
+  reduce.u32(tBlocks, chunks, dw?.accumulate ?? false, db?.accumulate ?? false, OB, 0, 0, 0, 0, 0);
   return [
     ...input.plans,
     {

@@ -1,9 +1,11 @@
 // Conv2d on the GPU as implicit GEMMs (no im2col buffer), in the variant chosen for the adapter
 // (ctx.convVariant). 'blocked', from the passes in conv2d-passes.ts: forward; input gradient as a forward conv
 // of the padded dy with the flipped kernel at stride 1 (a gather kernel when strided); weight and bias
-// gradients in position chunks reduced in a fixed order (deterministic). 'tiled': the workgroup-memory
+// gradients in position chunks reduced in a fixed order (deterministic), from channels-last copies of x and dy
+// (conv2d-channels-last.ts) where a group has 3 or more input channels. 'tiled': the workgroup-memory
 // kernels of conv2d-tiled.ts for the same three passes.
 
+import { channelsLastPays, channelsLastWeightGradPlans } from './conv2d-channels-last.ts';
 import {
   convGeometry,
   gemmBlock,
@@ -94,7 +96,12 @@ export const conv2d: GpuKernel<'conv2d'> = {
       plans.push(...input.plans, relayoutPlan(geo, weight, 2, gemmBlock(geo.Cg).padded), gemm);
     } else if (dx)
       plans.push(...stridedInputGradPlans(geo, a, weight, step.gradOutput, dx.tensor, dx.accumulate, ctx));
-    if (dw || db) plans.push(...weightGradPlans(geo, a, x, step.gradOutput, dw, db));
+    if (dw || db)
+      plans.push(
+        ...(channelsLastPays(geo)
+          ? channelsLastWeightGradPlans(geo, a, x, step.gradOutput, dw, db)
+          : weightGradPlans(geo, a, x, step.gradOutput, dw, db)),
+      );
     return plans;
   },
 };

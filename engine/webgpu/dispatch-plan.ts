@@ -12,7 +12,13 @@ import type {
 import type { ConvVariant, KernelSpec, MatmulVariant, WorkgroupGrid } from '../gpu/index.ts';
 
 /** Scratch buffers shared by every op (ops run one after another), each sized to its largest request. */
-export type ScratchRole = 'conv.input' | 'conv.weights' | 'conv.partials' | 'bn.sums' | 'matmul.partials';
+export type ScratchRole =
+  | 'conv.input'
+  | 'conv.gradient'
+  | 'conv.weights'
+  | 'conv.partials'
+  | 'bn.sums'
+  | 'matmul.partials';
 
 /** Binding i of a dispatch, in the kernel's binding order. */
 export type Binding =

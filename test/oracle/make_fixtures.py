@@ -102,8 +102,8 @@ class OpCases:
         self.cases.append(entry)
 
 
-def conv_cases(c):
-    specs = [
+def conv_cases(c, specs=None):
+    specs = specs or [
         # name, N, C, H, W, O, kernel, stride, padding, dilation, groups, bias
         ("basic", 2, 3, 7, 6, 4, 3, 1, 1, 1, 1, True),
         ("stride2_odd", 2, 3, 9, 8, 5, 3, 2, 0, 1, 1, True),
@@ -122,6 +122,16 @@ def conv_cases(c):
         attrs = {"stride": pair(s), "padding": pair(p), "dilation": pair(d), "groups": groups, "bias": bias}
         c.add(f"conv2d/{name}", "conv2d", attrs, inputs,
               lambda t, s=s, p=p, d=d, groups=groups: F.conv2d(t["x"], t["weight"], t.get("bias"), s, p, d, groups))
+
+
+def wide_conv_cases(c):
+    # More than 4 channels per group in and out: blocks of 8 in the GPU's channels-last weight gradient, two
+    # channel blocks (wide_strided), padding channels (6 and 5 of 8). Last in the file, so the seeds of the
+    # cases before them stay as they were.
+    conv_cases(c, [
+        ("wide_groups_dilation", 2, 12, 9, 8, 10, 3, 1, 2, 2, 2, True),
+        ("wide_strided", 2, 9, 8, 7, 16, (3, 2), (2, 1), (1, 0), 1, 1, True),
+    ])
 
 
 def linear_cases(c):
@@ -467,7 +477,7 @@ def main():
 
     ops = OpCases()
     for family in (conv_cases, linear_cases, pool_cases, batch_norm_cases, elementwise_cases, loss_cases,
-                   activation_cases, conv_transpose_cases):
+                   activation_cases, conv_transpose_cases, wide_conv_cases):
         family(ops)
     save("ops", ops.store, {"torch": torch.__version__, "cases": ops.cases})
 
