@@ -1,7 +1,15 @@
 // Add on the GPU (shaders/add.wgsl): y = x0 + x1 (+ x2 ...) forward; each input's gradient (+)= dy backward.
 
 import type { TensorId } from '../compile/program.ts';
-import { type DispatchPlan, EMPTY, elementGroups, type GpuKernel, Params, tensor } from './dispatch-plan.ts';
+import {
+  type DispatchPlan,
+  EMPTY,
+  elementGroups,
+  elementType,
+  type GpuKernel,
+  Params,
+  tensor,
+} from './dispatch-plan.ts';
 
 const BINDINGS = ['read-only-storage', 'read-only-storage', 'storage', 'uniform'] as const;
 
@@ -13,15 +21,16 @@ export function addPlan(
   b: TensorId | undefined,
   accumulate: boolean,
 ): DispatchPlan {
+  const { width, template } = elementType(count);
   return {
-    spec: { name: 'add', bindings: BINDINGS },
+    spec: { name: 'add', bindings: BINDINGS, template },
     bindings: [
       tensor(a),
       b === undefined ? EMPTY : tensor(b),
       tensor(out),
-      new Params().u32(count, accumulate, b !== undefined).binding(),
+      new Params().u32(count / width, accumulate, b !== undefined).binding(),
     ],
-    grid: elementGroups(Math.ceil(count / 4)),
+    grid: elementGroups(count / width),
   };
 }
 

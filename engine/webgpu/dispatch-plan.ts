@@ -115,6 +115,15 @@ export function elementGroups(count: number): number {
   return Math.ceil(count / ELEMENT_WORKGROUP);
 }
 
+/**
+ * The element type of the vectorised element kernels (their `alias T = {{T}}`) for rows of `length` values:
+ * vec4f when the length is a multiple of 4 (a vec4 never straddles two rows), else f32; `width` is its
+ * element count. NOTE: on SwiftShader one vec4 load costs about what one f32 load does.
+ */
+export function elementType(length: number): { width: 1 | 4; template: { T: 'f32' | 'vec4f' } } {
+  return length % 4 === 0 ? { width: 4, template: { T: 'vec4f' } } : { width: 1, template: { T: 'f32' } };
+}
+
 export const tensor = (id: TensorId): Binding => ({ tensor: id });
 export const optional = (id: TensorId | undefined): Binding =>
   id === undefined ? { empty: true } : { tensor: id };
