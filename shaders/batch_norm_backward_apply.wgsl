@@ -1,8 +1,10 @@
 // BatchNorm input gradient, x and dy (N, C, S) -> dx (N, C, S). With batch statistics
 // dx = weight * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)); with running statistics (eval)
-// dx = weight * invstd * dy. The per-channel sums come from batch_norm_backward_sums. Four consecutive elements
-// per invocation: with S >= 64 on a grid x = s / 4, y = c, z = n (grid-stride), so no invocation divides;
-// else flat.
+// dx = weight * invstd * dy. The per-channel sums come from batch_norm_backward_sums. One element T per
+// invocation: vec4f when S is a multiple of 4, else f32 ({{T}}); count and s are in T units (m is not). When
+// `gridded`, on a grid x = s / 64, y = c, z = n (grid-stride), so no invocation divides; else flat.
+
+alias T = {{T}};
 
 struct Params {
   count: u32,
@@ -13,19 +15,24 @@ struct Params {
   affine: u32,
   accumulate: u32,
   n: u32,
+  gridded: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(1) var<storage, read> dy: array<T>;
 @group(0) @binding(2) var<storage, read> mean: array<f32>;
 @group(0) @binding(3) var<storage, read> invstd: array<f32>;
 @group(0) @binding(4) var<storage, read> weight: array<f32>;
 @group(0) @binding(5) var<storage, read> sums: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<T>;
 @group(0) @binding(7) var<uniform> params: Params;
 
 // dx (+)= at elements first..last-1 of channel ch.
-fn apply(first: u32, last: u32, ch: u32) {
+// dx at elements i0, i0 + stride, ... (count of them) of channel ch: the channel's constants read once.
+fn apply(i0: u32, stride: u32, count: u32, ch: u32) {
   let inv = invstd[ch];
   var scale = inv;
   if (params.affine != 0u) { scale *= weight[ch]; }
@@ -33,28 +40,28 @@ fn apply(first: u32, last: u32, ch: u32) {
   let mu = mean[ch];
   let dy_mean = sums[2u * ch] / m;
   let dot_mean = sums[2u * ch + 1u] / m;
-  for (var i = first; i < last; i++) {
+  let batch_stats = params.batch_stats != 0u;
+  let accumulate = params.accumulate != 0u;
+  var i = i0;
+  for (var k = 0u; k < count; k++) {
     var g = dy[i];
-    if (params.batch_stats != 0u) { g = g - dy_mean - (x[i] - mu) * inv * dot_mean; }
+    if (batch_stats) { g = g - dy_mean - (x[i] - mu) * inv * dot_mean; }
     let v = scale * g;
-    dx[i] = select(v, dx[i] + v, params.accumulate != 0u);
+    if (accumulate) { dx[i] += v; } else { dx[i] = v; }
+    i += stride;
   }
 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(local_invocation_index) lid: u32, @builtin(global_invocation_id) gid: vec3u) {
-  if (params.s >= 64u) {
-    let s0 = gid.x * 4u;
-    if (s0 >= params.s) { return; }
-    let run = min(4u, params.s - s0);
-    for (var n = gid.z; n < params.n; n += groups.z) {
-      let at = (n * params.c + gid.y) * params.s + s0;
-      apply(at, at + run, gid.y);
-    }
+  if (params.gridded != 0u) {
+    // Samples gid.z, gid.z + groups.z, ...: one run per invocation.
+    if (gid.x >= params.s || gid.z >= params.n) { return; }
+    let runs = (params.n - gid.z + groups.z - 1u) / groups.z;
+    apply((gid.z * params.c + gid.y) * params.s + gid.x, groups.z * params.c * params.s, runs, gid.y);
     return;
   }
-  let first = ((wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid) * 4u;
-  let last = min(first + 4u, params.count);
-  for (var i = first; i < last; i++) { apply(i, i + 1u, (i / params.s) % params.c); }
+  let i = (wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid;
+  if (i < params.count) { apply(i, 0u, 1u, (i / params.s) % params.c); }
 }

@@ -1,6 +1,10 @@
 // BatchNorm backward, per channel, x and dy (N, C, S): one workgroup per channel sums dy and dy * xhat
 // (xhat = (x - mean) * invstd) with strided per-thread sums and a fixed-order tree (deterministic). Writes
 // dbias (+)= sum dy, dweight (+)= sum dy * xhat when bound, and both sums to `sums` (C, 2) for the dx pass.
+// x and dy are read as T: vec4f when S is a multiple of 4, else f32 ({{T}}); s is in T units, and each thread
+// sums its vectors' lanes at the end.
+
+alias T = {{T}};
 
 struct Params {
   n: u32,
@@ -13,8 +17,8 @@ struct Params {
   _pad0: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(1) var<storage, read> dy: array<T>;
 @group(0) @binding(2) var<storage, read> mean: array<f32>;
 @group(0) @binding(3) var<storage, read> invstd: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dweight: array<f32>;
@@ -33,23 +37,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let S = params.s;
   let mu = mean[ch];
   let inv = invstd[ch];
-  var acc = vec2f(0.0);
+  var acc_dy = T(0.0);
+  var acc_dot = T(0.0);
   if (S >= WG) {
     for (var n = 0u; n < N; n++) {
       let base = (n * C + ch) * S;
       for (var k = lid; k < S; k += WG) {
         let g = dy[base + k];
-        acc += vec2f(g, g * (x[base + k] - mu) * inv);
+        acc_dy += g;
+        acc_dot += g * (x[base + k] - mu) * inv;
       }
     }
   } else {
     for (var m = lid; m < N * S; m += WG) {
       let at = ((m / S) * C + ch) * S + m % S;
       let g = dy[at];
-      acc += vec2f(g, g * (x[at] - mu) * inv);
+      acc_dy += g;
+      acc_dot += g * (x[at] - mu) * inv;
     }
   }
-  partial[lid] = acc;
+  partial[lid] = vec2f(total(acc_dy), total(acc_dot));
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
     if (lid < stride) { partial[lid] += partial[lid + stride]; }
@@ -66,4 +73,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       dweight[ch] = select(total.y, dweight[ch] + total.y, params.accumulate_dweight != 0u);
     }
   }
+}
+
+// The lanes of v summed.
+fn total(v: T) -> f32 {
+  return {{SUM}};
 }

@@ -2,7 +2,11 @@
 // 1 / sqrt(var + eps) used to normalise. mode 0: batch statistics (biased variance) and, when running stats
 // are bound, running_mean / running_var (UNBIASED variance) updated with momentum and num_batches_tracked
 // += 1; mode 1: batch statistics only; mode 2: the running statistics (eval). Sums are per-thread strided
-// sums then a fixed-order tree in workgroup memory: deterministic, no atomics.
+// sums then a fixed-order tree in workgroup memory: deterministic, no atomics. x is read as T: vec4f when S is a
+// multiple of 4 (a vector never straddles two channels), else f32 ({{T}}, elementType() in dispatch-plan.ts);
+// s is in T units, and each thread sums its vectors' lanes at the end.
+
+alias T = {{T}};
 
 struct Params {
   n: u32,
@@ -12,10 +16,10 @@ struct Params {
   has_running: u32,
   eps: f32,
   momentum: f32,
-  _pad0: u32,
+  m: u32,  // N * S, values per channel
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<T>;
 @group(0) @binding(1) var<storage, read_write> running_mean: array<f32>;
 @group(0) @binding(2) var<storage, read_write> running_var: array<f32>;
 @group(0) @binding(3) var<storage, read_write> num_batches_tracked: array<i32>;
@@ -44,7 +48,7 @@ fn thread_sum(lid: u32, ch: u32, center: f32, squared: bool) -> f32 {
   let N = params.n;
   let C = params.c;
   let S = params.s;
-  var acc = 0.0;
+  var acc = T(0.0);
   if (S >= WG) {
     for (var n = 0u; n < N; n++) {
       let base = (n * C + ch) * S;
@@ -59,7 +63,12 @@ fn thread_sum(lid: u32, ch: u32, center: f32, squared: bool) -> f32 {
       acc += select(d, d * d, squared);
     }
   }
-  return acc;
+  return total(acc);
+}
+
+// The lanes of v summed.
+fn total(v: T) -> f32 {
+  return {{SUM}};
 }
 
 @compute @workgroup_size(64)
@@ -72,7 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     }
     return;
   }
-  let M = params.n * params.s;
+  let M = params.m;
   let mean = reduce(lid, thread_sum(lid, ch, 0.0, false)) / f32(M);
   let squares = reduce(lid, thread_sum(lid, ch, mean, true));
   if (lid == 0u) {

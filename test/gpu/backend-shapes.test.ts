@@ -79,6 +79,8 @@ const CASES: Case[] = [
   ['conv 3x3 stride 2 Cg 12', 'conv2d', conv(2, 1), { x: [2, 12, 9, 8], weight: [18, 12, 3, 3], bias: [18] }],
   ['batch_norm 2d train, 32x32 planes', 'batch_norm', bn, bnShapes([3, 5, 32, 32]), true],
   ['batch_norm 2d eval, 9x10 planes', 'batch_norm', bn, bnShapes([4, 3, 9, 10]), false],
+  // 8 workgroups a sample plane: 32 along z for 40 samples, so invocations loop over one or two samples.
+  ['batch_norm 2d train, 40 samples of 8 16x16 planes', 'batch_norm', bn, bnShapes([40, 8, 16, 16]), true],
   ['max_pool2d 3x3 s2 p1 ceil on 17x17', 'max_pool2d', maxPool(3, 2, 1, true), { x: [2, 3, 17, 17] }],
   ['relu on 1001 values', 'relu', {}, { x: [7, 11, 13] }],
   [
