@@ -1,12 +1,27 @@
-// Conv2d's weight gradient from channels-last copies of x and dy (shaders/conv2d_channels_last.wgsl, then
-// conv2d_weight_grad_cl.wgsl): each position of the reduction costs a vec4 load or two of each copy instead of a
-// gather per value, which is what the NCHW kernel (conv2d_weight_grad.wgsl) spends its time on. Partial sums per
-// chunk of positions, summed in a fixed order by conv2d_weight_grad_reduce.wgsl (deterministic, no atomics).
+// Conv2d's register-blocked passes on channels-last copies (shaders/conv2d_channels_last.wgsl: (N, H, W, G, CP),
+// zero-padded), where a group has enough channels: vec4 loads of 4 channels instead of gathering one value at a
+// time, which is what SwiftShader spends its time on. The weight gradient (conv2d_weight_grad_cl.wgsl: partial
+// sums per chunk of positions, summed in a fixed order by conv2d_weight_grad_reduce.wgsl, no atomics); the
+// forward and the stride-1 input gradient (conv2d_cl.wgsl, weights relaid out by conv2d_weights.wgsl).
 
 import type { Conv2dAttrs } from '../compile/ops.ts';
 import type { TensorId } from '../compile/program.ts';
-import { type Geometry, gradientReducePlan, roundUp, weightGradChunks } from './conv2d-passes.ts';
-import { type Binding, type DispatchPlan, elementGroups, Params, tensor } from './dispatch-plan.ts';
+import {
+  type Geometry,
+  gemmBlock,
+  gradientReducePlan,
+  positionGroups,
+  roundUp,
+  weightGradChunks,
+} from './conv2d-passes.ts';
+import {
+  type Binding,
+  type DispatchPlan,
+  elementGroups,
+  Params,
+  type PlanContext,
+  tensor,
+} from './dispatch-plan.ts';
 
 /** Channels per block (input and output alike): 8 where a group has more than 4, else 4. */
 const block = (channels: number) => (channels > 4 ? 8 : 4);
@@ -15,7 +30,14 @@ const block = (channels: number) => (channels > 4 ? 8 : 4);
  * Whether the channels-last kernel pays: from 3 input channels per group up it measured 1.1-2.4x faster than
  * the NCHW kernel on SwiftShader (chapter ResNet, batch 64), with 1 (LeNet's conv1) 2x slower, 3 of 4 lanes idle.
  */
-export const channelsLastPays = (geo: Geometry) => geo.Cg >= 3;
+export const channelsLastWeightGradPays = (geo: Geometry) => geo.Cg >= 3;
+
+/**
+ * Whether conv2d_cl (forward, stride-1 input gradient) pays for a conv reading `channels` input channels per
+ * group: from 8 up it measured 0.9-1.7x the time of conv2d.wgsl on SwiftShader (chapter ResNet, batch 64;
+ * the 32 -> 16 input gradient 1.7x); with 1, 3 or 6 (LeNet, the ResNet stem) 1.6-5x slower.
+ */
+export const channelsLastGemmPays = (channels: number) => channels >= 8;
 
 /**
  * The channels-last copy of `source` (N, groups x cg, h, w) into `scratch`: (N, h + 2 top, w + 2 left, groups,
@@ -91,4 +113,161 @@ export function channelsLastWeightGradPlans(
     },
     gradientReducePlan('conv2d_weight_grad_reduce', partials, dw, db, reduce, geo),
   ];
+}
+
+/** conv2d_cl.wgsl's body for one block of 4 input channels: per channel, OB / 4 weight vec4s times 4 positions. */
+function channelsBody(ob: number): string {
+  const lines: string[] = [];
+  for (const lane of ['x', 'y', 'z', 'w']) {
+    for (let v = 0; v < ob / 4; v++) {
+      const acc = 'abcd'[v];
+      lines.push(
+        `        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`,
+        `        ${acc}0 += w${v}${lane} * x0.${lane}; ${acc}1 += w${v}${lane} * x1.${lane}; ${acc}2 += w${v}${lane} * x2.${lane}; ${acc}3 += w${v}${lane} * x3.${lane};`,
+      );
+    }
+    lines.push('        wi += orow;');
+  }
+  return lines.join('\n');
+}
+
+/** A channels-last implicit GEMM: `input` (already copied) conv the relaid-out weights into `output`. */
+function channelsLastGemm(
+  conv: {
+    hp: number;
+    wp: number;
+    oh: number;
+    ow: number;
+    o: number;
+    og: number;
+    groups: number;
+    cp: number;
+    taps: number;
+    kw: number;
+    positions: number;
+    bias?: TensorId;
+    output: TensorId;
+    accumulate: boolean;
+  },
+  a: Conv2dAttrs,
+  input: Binding,
+  weightsBytes: number,
+  ctx: PlanContext,
+): DispatchPlan {
+  const { ob, padded } = gemmBlock(conv.og);
+  const oBlocks = padded / ob;
+  const params = new Params().u32(conv.hp, conv.wp, conv.oh, conv.ow, conv.o, conv.og, conv.groups, conv.cp);
+  params.u32(padded, oBlocks, conv.bias !== undefined, conv.accumulate, conv.positions, conv.taps, 0, 0);
+  return {
+    spec: {
+      name: 'conv2d_cl',
+      bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'uniform'],
+      constants: {
+        OB: ob,
+        KW: conv.kw,
+        SH: a.stride[0],
+        SW: a.stride[1],
+        DH: a.dilation[0],
+        DW: a.dilation[1],
+      },
+      template: { CHANNELS: channelsBody(ob) },
+    },
+    bindings: [
+      input,
+      { scratch: 'conv.weights', bytes: weightsBytes },
+      conv.bias === undefined ? { empty: true } : tensor(conv.bias),
+      tensor(conv.output),
+      params.binding(),
+    ],
+    grid: [positionGroups(Math.ceil(conv.positions / 4), ctx), conv.groups * oBlocks, 1],
+  };
+}
+
+/** The weights in conv2d_cl's layout: 3, (G, taps, CP in, OGP out); 4, the flipped kernel for dx. */
+function channelsLastWeights(geo: Geometry, weight: TensorId, relayout: 3 | 4, inP: number, outP: number) {
+  const count = geo.G * geo.KH * geo.KW * inP * outP;
+  // conv2d_weights' ogp / cgp: the padded output / input channel counts of the original weight.
+  const [ogp, cgp] = relayout === 3 ? [outP, inP] : [inP, outP];
+  const params = new Params().u32(count, geo.Og, geo.Cg, geo.KH * geo.KW, ogp, cgp, relayout);
+  const plan: DispatchPlan = {
+    spec: { name: 'conv2d_weights', bindings: ['read-only-storage', 'storage', 'uniform'] },
+    bindings: [tensor(weight), { scratch: 'conv.weights', bytes: count * 4 }, params.binding()],
+    grid: elementGroups(count),
+  };
+  return { plan, bytes: count * 4 };
+}
+
+/** Forward through a channels-last copy of x. */
+export function channelsLastForwardPlans(
+  geo: Geometry,
+  a: Conv2dAttrs,
+  x: TensorId,
+  weight: TensorId,
+  bias: TensorId | undefined,
+  y: TensorId,
+  ctx: PlanContext,
+): DispatchPlan[] {
+  const CP = roundUp(geo.Cg, 4);
+  const copy = channelsLastPlan(x, 'conv.input', [geo.N, geo.H, geo.W], geo.G, geo.Cg, CP, a.padding);
+  const weights = channelsLastWeights(geo, weight, 3, CP, gemmBlock(geo.Og).padded);
+  const gemm = channelsLastGemm(
+    {
+      hp: geo.H + 2 * a.padding[0],
+      wp: geo.W + 2 * a.padding[1],
+      oh: geo.OH,
+      ow: geo.OW,
+      o: geo.O,
+      og: geo.Og,
+      groups: geo.G,
+      cp: CP,
+      taps: geo.KH * geo.KW,
+      kw: geo.KW,
+      positions: geo.N * geo.OH * geo.OW,
+      ...(bias !== undefined ? { bias } : {}),
+      output: y,
+      accumulate: false,
+    },
+    a,
+    copy.binding,
+    weights.bytes,
+    ctx,
+  );
+  return [copy.plan, weights.plan, gemm];
+}
+
+/** The stride-1 input gradient: dy padded by (K - 1) * dilation - padding, conv the flipped kernel. */
+export function channelsLastInputGradPlans(
+  geo: Geometry,
+  a: Conv2dAttrs,
+  dy: TensorId,
+  weight: TensorId,
+  dx: { tensor: TensorId; accumulate: boolean },
+  [top, left]: [number, number],
+  ctx: PlanContext,
+): DispatchPlan[] {
+  const OP = roundUp(geo.Og, 4);
+  const copy = channelsLastPlan(dy, 'conv.input', [geo.N, geo.OH, geo.OW], geo.G, geo.Og, OP, [top, left]);
+  const weights = channelsLastWeights(geo, weight, 4, OP, gemmBlock(geo.Cg).padded);
+  const gemm = channelsLastGemm(
+    {
+      hp: geo.OH + 2 * top,
+      wp: geo.OW + 2 * left,
+      oh: geo.H,
+      ow: geo.W,
+      o: geo.C,
+      og: geo.Cg,
+      groups: geo.G,
+      cp: OP,
+      taps: geo.KH * geo.KW,
+      kw: geo.KW,
+      positions: geo.N * geo.H * geo.W,
+      output: dx.tensor,
+      accumulate: dx.accumulate,
+    },
+    { ...a, stride: [1, 1] },
+    copy.binding,
+    weights.bytes,
+    ctx,
+  );
+  return [copy.plan, weights.plan, gemm];
 }

@@ -1,11 +1,17 @@
 // Conv2d on the GPU as implicit GEMMs (no im2col buffer), in the variant chosen for the adapter
 // (ctx.convVariant). 'blocked', from the passes in conv2d-passes.ts: forward; input gradient as a forward conv
 // of the padded dy with the flipped kernel at stride 1 (a gather kernel when strided); weight and bias
-// gradients in position chunks reduced in a fixed order (deterministic), from channels-last copies of x and dy
-// (conv2d-channels-last.ts) where a group has 3 or more input channels. 'tiled': the workgroup-memory
-// kernels of conv2d-tiled.ts for the same three passes.
+// gradients in position chunks reduced in a fixed order (deterministic). Each of the three runs on
+// channels-last copies (conv2d-channels-last.ts) where a group has enough channels for whole vec4 loads to pay.
+// 'tiled': the workgroup-memory kernels of conv2d-tiled.ts for the same three passes.
 
-import { channelsLastPays, channelsLastWeightGradPlans } from './conv2d-channels-last.ts';
+import {
+  channelsLastForwardPlans,
+  channelsLastGemmPays,
+  channelsLastInputGradPlans,
+  channelsLastWeightGradPays,
+  channelsLastWeightGradPlans,
+} from './conv2d-channels-last.ts';
 import {
   convGeometry,
   gemmBlock,
@@ -25,6 +31,8 @@ export const conv2d: GpuKernel<'conv2d'> = {
     const a = step.attrs;
     const geo = convGeometry(a, ctx.shape(x), ctx.shape(weight), ctx.shape(step.output));
     if (ctx.convVariant === 'tiled') return tiledForwardPlans(geo, a, x, weight, bias, step.output, ctx);
+    if (channelsLastGemmPays(geo.Cg))
+      return channelsLastForwardPlans(geo, a, x, weight, bias, step.output, ctx);
     const input = padPlans(x, geo.N * geo.C, geo.H, geo.W, a.padding[0], a.padding[1]);
     const gemm = gemmPlan(
       {
@@ -69,7 +77,10 @@ export const conv2d: GpuKernel<'conv2d'> = {
     // (K - 1) * dilation, take the gather kernel.
     const top = (geo.KH - 1) * a.dilation[0] - a.padding[0];
     const left = (geo.KW - 1) * a.dilation[1] - a.padding[1];
-    if (dx && a.stride[0] === 1 && a.stride[1] === 1 && top >= 0 && left >= 0) {
+    const strideOne = a.stride[0] === 1 && a.stride[1] === 1 && top >= 0 && left >= 0;
+    if (dx && strideOne && channelsLastGemmPays(geo.Og)) {
+      plans.push(...channelsLastInputGradPlans(geo, a, step.gradOutput, weight, dx, [top, left], ctx));
+    } else if (dx && strideOne) {
       const input = padPlans(step.gradOutput, geo.N * geo.O, geo.OH, geo.OW, top, left);
       const gemm = gemmPlan(
         {
@@ -98,7 +109,7 @@ export const conv2d: GpuKernel<'conv2d'> = {
       plans.push(...stridedInputGradPlans(geo, a, weight, step.gradOutput, dx.tensor, dx.accumulate, ctx));
     if (dw || db)
       plans.push(
-        ...(channelsLastPays(geo)
+        ...(channelsLastWeightGradPays(geo)
           ? channelsLastWeightGradPlans(geo, a, x, step.gradOutput, dw, db)
           : weightGradPlans(geo, a, x, step.gradOutput, dw, db)),
       );

@@ -77,6 +77,12 @@ const CASES: Case[] = [
     { x: [2, 6, 7, 8], weight: [9, 2, 3, 3], bias: [9] },
   ],
   ['conv 3x3 stride 2 Cg 12', 'conv2d', conv(2, 1), { x: [2, 12, 9, 8], weight: [18, 12, 3, 3], bias: [18] }],
+  [
+    'conv 3x3 groups 2 dilation 2, 8 -> 10 channels a group (channels-last passes)',
+    'conv2d',
+    conv(1, 2, 2, 2),
+    { x: [2, 16, 9, 8], weight: [20, 8, 3, 3], bias: [20] },
+  ],
   ['batch_norm 2d train, 32x32 planes', 'batch_norm', bn, bnShapes([3, 5, 32, 32]), true],
   ['batch_norm 2d eval, 9x10 planes', 'batch_norm', bn, bnShapes([4, 3, 9, 10]), false],
   // 8 workgroups a sample plane: 32 along z for 40 samples, so invocations loop over one or two samples.
