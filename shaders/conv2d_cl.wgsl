@@ -1,11 +1,13 @@
 // Conv2d forward as an implicit GEMM over a channels-last input: x (N, Hp, Wp, G, CP) padded (from
 // conv2d_channels_last), weight relaid out by conv2d_weights (layout 3) as wf (G, KH*KW, CP, OGP), bias (O) ->
-// y (N, O, OH, OW). Each invocation computes OB output channels (vec4 registers) x 4 output positions
-// (flattened over N*OH*OW); per kernel position and block of 4 input channels it loads one vec4 of x per
-// position and one vec4 of weights per 4 output channels and channel: vector loads only, where conv2d.wgsl
+// y (N, O, OH, OW). Each invocation computes OB output channels (vec4 registers) x PB output positions
+// (flattened over N*OH*OW; 8 when OB <= 8, so 16 vec4 accumulators either way); per kernel position and block of
+// 4 input channels it loads one vec4 of x per position and one vec4 of weights per 4 output channels and
+// channel: vector loads only, where conv2d.wgsl
 // gathers x one value at a time. Also the stride-1 input gradient (dy padded, the flipped kernel, layout 4).
 // Register blocking, no workgroup memory, no barriers. Grid: x = position blocks (grid-stride), y = G * o_blocks.
-// NOTE: the 4-channel body is unrolled text (the CHANNELS placeholder, filled by conv2d-channels-last.ts).
+// NOTE: the 4-channel body (loads and multiply-adds) is unrolled text (the CHANNELS placeholder, filled by
+// conv2d-channels-last.ts).
 
 struct Params {
   hp: u32, wp: u32, oh: u32, ow: u32,
@@ -21,6 +23,7 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 override OB: u32 = 16u;  // output channels per invocation: 4, 8 or 16
+override PB: u32 = 4u;   // output positions per invocation: 4, or 8 when OB <= 8
 override KW: u32 = 3u;
 override SH: u32 = 1u;
 override SW: u32 = 1u;
@@ -55,7 +58,7 @@ fn put(at: u32, v: f32) {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let P = params.oh * params.ow;
   let total = params.positions;
-  let blocks = (total + 3u) / 4u;
+  let blocks = (total + PB - 1u) / PB;
   let g = gid.y / params.o_blocks;
   let ob = gid.y % params.o_blocks;
   // vec4s per position of x, per input channel row of wf, and input channel blocks.
@@ -63,26 +66,32 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let orow = params.ogp / 4u;
   let c_blocks = params.cp / 4u;
   for (var pb = gid.x; pb < blocks; pb += nwg.x * WG) {
-    let q = vec4u(pb * 4u) + vec4u(0u, 1u, 2u, 3u);
+    let q = vec4u(pb * PB) + vec4u(0u, 1u, 2u, 3u);
     let qc = min(q, vec4u(total - 1u));
     let n = qc / P;
     let r = qc % P;
     // Each position's window origin in x, at this group's first channel block.
     let base = ((n * params.hp + (r / params.ow) * SH) * params.wp + (r % params.ow) * SW) * row +
       vec4u(g * c_blocks);
-    // a_j, b_j, c_j, d_j: output channels 0-3, 4-7, 8-11, 12-15 of the block at position j.
+    // Positions 4-7 of the block when PB == 8 (unused otherwise).
+    let q2 = q + vec4u(4u);
+    let qc2 = min(q2, vec4u(total - 1u));
+    let n2 = qc2 / P;
+    let r2 = qc2 % P;
+    let base2 = ((n2 * params.hp + (r2 / params.ow) * SH) * params.wp + (r2 % params.ow) * SW) * row +
+      vec4u(g * c_blocks);
+    // a_j, b_j, c_j, d_j: output channels 0-3, 4-7, 8-11, 12-15 of the block at position j (PB == 4); with
+    // PB == 8, a_j and b_j channels 0-3 and 4-7 at position j, c_j and d_j the same at position 4 + j.
     var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
     var b0 = vec4f(0.0); var b1 = vec4f(0.0); var b2 = vec4f(0.0); var b3 = vec4f(0.0);
     var c0 = vec4f(0.0); var c1 = vec4f(0.0); var c2 = vec4f(0.0); var c3 = vec4f(0.0);
     var d0 = vec4f(0.0); var d1 = vec4f(0.0); var d2 = vec4f(0.0); var d3 = vec4f(0.0);
     var wi = g * params.taps * params.cp * orow + ob * (OB / 4u);
     for (var tap = 0u; tap < params.taps; tap++) {
-      let at = base + vec4u(((tap / KW) * DH * params.wp + (tap % KW) * DW) * row);
+      let offset = vec4u(((tap / KW) * DH * params.wp + (tap % KW) * DW) * row);
+      let at = base + offset;
+      let at2 = base2 + offset;
       for (var cb = 0u; cb < c_blocks; cb++) {
-        let x0 = x[at.x + cb];
-        let x1 = x[at.y + cb];
-        let x2 = x[at.z + cb];
-        let x3 = x[at.w + cb];
 {{CHANNELS}}
       }
     }
@@ -96,6 +105,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       store(q.y, n.y, r.y, g, o_local + 4u, b1);
       store(q.z, n.z, r.z, g, o_local + 4u, b2);
       store(q.w, n.w, r.w, g, o_local + 4u, b3);
+    }
+    if (PB == 8u) {
+      store(q2.x, n2.x, r2.x, g, o_local, c0);
+      store(q2.y, n2.y, r2.y, g, o_local, c1);
+      store(q2.z, n2.z, r2.z, g, o_local, c2);
+      store(q2.w, n2.w, r2.w, g, o_local, c3);
+      if (OB == 8u) {
+        store(q2.x, n2.x, r2.x, g, o_local + 4u, d0);
+        store(q2.y, n2.y, r2.y, g, o_local + 4u, d1);
+        store(q2.z, n2.z, r2.z, g, o_local + 4u, d2);
+        store(q2.w, n2.w, r2.w, g, o_local + 4u, d3);
+      }
     }
     if (OB == 16u) {
       store(q.x, n.x, r.x, g, o_local + 8u, c0);

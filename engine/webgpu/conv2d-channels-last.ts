@@ -115,16 +115,23 @@ export function channelsLastWeightGradPlans(
   ];
 }
 
-/** conv2d_cl.wgsl's body for one block of 4 input channels: per channel, OB / 4 weight vec4s times 4 positions. */
-function channelsBody(ob: number): string {
+/**
+ * conv2d_cl.wgsl's body for one block of 4 input channels: the x vec4 of each of the `pb` positions, then per
+ * channel OB / 4 weight vec4s times every position. Accumulators: with 4 positions a..d are the channel
+ * quarters; with 8 (OB <= 8) a, b the channel halves at positions 0-3 and c, d at 4-7.
+ */
+function channelsBody(ob: number, pb: number): string {
   const lines: string[] = [];
+  for (let j = 0; j < pb; j++)
+    lines.push(`        let x${j} = x[${j < 4 ? 'at' : 'at2'}.${'xyzw'[j % 4]} + cb];`);
   for (const lane of ['x', 'y', 'z', 'w']) {
     for (let v = 0; v < ob / 4; v++) {
-      const acc = 'abcd'[v];
-      lines.push(
-        `        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`,
-        `        ${acc}0 += w${v}${lane} * x0.${lane}; ${acc}1 += w${v}${lane} * x1.${lane}; ${acc}2 += w${v}${lane} * x2.${lane}; ${acc}3 += w${v}${lane} * x3.${lane};`,
-      );
+      lines.push(`        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`);
+      for (let half = 0; half < pb / 4; half++) {
+        const acc = 'abcd'[pb === 8 ? half * 2 + v : v];
+        const terms = [0, 1, 2, 3].map((j) => `${acc}${j} += w${v}${lane} * x${half * 4 + j}.${lane};`);
+        lines.push(`        ${terms.join(' ')}`);
+      }
     }
     lines.push('        wi += orow;');
   }
@@ -155,6 +162,7 @@ function channelsLastGemm(
   ctx: PlanContext,
 ): DispatchPlan {
   const { ob, padded } = gemmBlock(conv.og);
+  const pb = ob <= 8 ? 8 : 4;
   const oBlocks = padded / ob;
   const params = new Params().u32(conv.hp, conv.wp, conv.oh, conv.ow, conv.o, conv.og, conv.groups, conv.cp);
   params.u32(padded, oBlocks, conv.bias !== undefined, conv.accumulate, conv.positions, conv.taps, 0, 0);
@@ -164,13 +172,14 @@ function channelsLastGemm(
       bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'uniform'],
       constants: {
         OB: ob,
+        PB: pb,
         KW: conv.kw,
         SH: a.stride[0],
         SW: a.stride[1],
         DH: a.dilation[0],
         DW: a.dilation[1],
       },
-      template: { CHANNELS: channelsBody(ob) },
+      template: { CHANNELS: channelsBody(ob, pb) },
     },
     bindings: [
       input,
@@ -179,7 +188,7 @@ function channelsLastGemm(
       tensor(conv.output),
       params.binding(),
     ],
-    grid: [positionGroups(Math.ceil(conv.positions / 4), ctx), conv.groups * oBlocks, 1],
+    grid: [positionGroups(Math.ceil(conv.positions / pb), ctx), conv.groups * oBlocks, 1],
   };
 }
 
