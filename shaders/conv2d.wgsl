@@ -1,6 +1,7 @@
 // Conv2d forward as an implicit GEMM (no im2col buffer): x zero-padded by conv2d_pad to (N, C, Hp, Wp), weight
 // relaid out by conv2d_weights (layout 0) as wf (G, Cg*KH*KW, OGP), bias (O) -> y (N, O, OH, OW). Each
-// invocation computes OB output channels (vec4 registers) x 4 output positions (flattened over N*OH*OW), looping
+// invocation computes OB output channels (vec4 registers) x PB output positions (flattened over N*OH*OW; 8 when
+// OB <= 8, so 16 vec4 accumulators either way), looping
 // over the taps (c, kh, kw): one vec4 weight load per 4 channels and 4 input loads per tap, no bounds checks
 // (the padding is in memory). NOTE: the taps are unrolled as text ({{...}}, from conv2d-unroll.ts): SwiftShader
 // does not unroll loops over override constants, and the unrolled body ran 2-3x faster there.
@@ -21,6 +22,7 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 override OB: u32 = 8u;  // output channels per invocation: 4, 8 or 16
+override PB: u32 = 4u;  // output positions per invocation: 4, or 8 when OB <= 8
 override KH: u32 = 3u;  // the tap loop over kernel rows when the unit unrolled is one row
 override SH: u32 = 1u;
 override SW: u32 = 1u;
@@ -53,7 +55,7 @@ fn put(at: u32, v: f32) {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let P = params.oh * params.ow;
   let total = params.n * P;
-  let blocks = (total + 3u) / 4u;
+  let blocks = (total + PB - 1u) / PB;
   let g = gid.y / params.o_blocks;
   let ob = gid.y % params.o_blocks;
   let plane = params.hp * params.wp;
@@ -61,14 +63,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let row_step = params.wp;
   let row = params.ogp / 4u;
   for (var pb = gid.x; pb < blocks; pb += nwg.x * WG) {
-    let q = vec4u(pb * 4u) + vec4u(0u, 1u, 2u, 3u);
+    let q = vec4u(pb * PB) + vec4u(0u, 1u, 2u, 3u);
     let qc = min(q, vec4u(total - 1u));
     let n = qc / P;
     let r = qc % P;
     // Top-left tap of each position's window in the padded input.
     var base = (n * params.c + g * params.cg) * plane + (r / params.ow) * SH * params.wp + (r % params.ow) * SW;
+    // Positions 4-7 of the block when PB == 8 (unused otherwise).
+    let q2 = q + vec4u(4u);
+    let qc2 = min(q2, vec4u(total - 1u));
+    let n2 = qc2 / P;
+    let r2 = qc2 % P;
+    var base2 = (n2 * params.c + g * params.cg) * plane + (r2 / params.ow) * SH * params.wp + (r2 % params.ow) * SW;
     var wi = g * K * row + ob * (OB / 4u);
-    // a_j, b_j, c_j, d_j: channels 0-3, 4-7, 8-11, 12-15 of the block at position j.
+    // a_j, b_j, c_j, d_j: channels 0-3, 4-7, 8-11, 12-15 of the block at position j (PB == 4); with PB == 8,
+    // a_j and b_j channels 0-3 and 4-7 at position j, c_j and d_j the same at position 4 + j.
     var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
     var b0 = vec4f(0.0); var b1 = vec4f(0.0); var b2 = vec4f(0.0); var b3 = vec4f(0.0);
     var c0 = vec4f(0.0); var c1 = vec4f(0.0); var c2 = vec4f(0.0); var c3 = vec4f(0.0);
@@ -85,6 +94,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       store(q.y, n.y, r.y, g, o_local + 4u, b1);
       store(q.z, n.z, r.z, g, o_local + 4u, b2);
       store(q.w, n.w, r.w, g, o_local + 4u, b3);
+    }
+    if (PB == 8u) {
+      store(q2.x, n2.x, r2.x, g, o_local, c0);
+      store(q2.y, n2.y, r2.y, g, o_local, c1);
+      store(q2.z, n2.z, r2.z, g, o_local, c2);
+      store(q2.w, n2.w, r2.w, g, o_local, c3);
+      if (OB == 8u) {
+        store(q2.x, n2.x, r2.x, g, o_local + 4u, d0);
+        store(q2.y, n2.y, r2.y, g, o_local + 4u, d1);
+        store(q2.z, n2.z, r2.z, g, o_local + 4u, d2);
+        store(q2.w, n2.w, r2.w, g, o_local + 4u, d3);
+      }
     }
     if (OB == 16u) {
       store(q.x, n.x, r.x, g, o_local + 8u, c0);

@@ -10,6 +10,7 @@ import {
   type Geometry,
   gemmBlock,
   gradientReducePlan,
+  positionBlock,
   positionGroups,
   roundUp,
   weightGradChunks,
@@ -162,7 +163,7 @@ function channelsLastGemm(
   ctx: PlanContext,
 ): DispatchPlan {
   const { ob, padded } = gemmBlock(conv.og);
-  const pb = ob <= 8 ? 8 : 4;
+  const pb = positionBlock(ob);
   const oBlocks = padded / ob;
   const params = new Params().u32(conv.hp, conv.wp, conv.oh, conv.ow, conv.o, conv.og, conv.groups, conv.cp);
   params.u32(padded, oBlocks, conv.bias !== undefined, conv.accumulate, conv.positions, conv.taps, 0, 0);

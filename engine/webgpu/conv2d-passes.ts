@@ -38,7 +38,7 @@ export function convFlops(geo: Geometry): { forward: number; inputGrad: number; 
 export const channelBlock = (channels: number, most: 8 | 16) =>
   channels > 8 && most === 16 ? 16 : channels > 4 ? 8 : 4;
 
-/** Workgroups along x for `blocks` blocks of 4 positions, at most the context's cap (the kernels loop). */
+/** Workgroups along x for `blocks` blocks of positions, at most the context's cap (the kernels loop). */
 export function positionGroups(blocks: number, ctx: PlanContext): number {
   return Math.max(1, Math.min(Math.ceil(blocks / 64), ctx.maxWorkgroups));
 }
@@ -112,8 +112,12 @@ export function gemmBlock(og: number): { ob: number; padded: number } {
   return { ob, padded: roundUp(og, ob) };
 }
 
+/** Output positions per invocation of the GEMM kernels: 8 when a block has 8 or fewer channels, else 4. */
+export const positionBlock = (ob: number) => (ob <= 8 ? 8 : 4);
+
 export function gemmPlan(conv: GemmConv, ctx: PlanContext): DispatchPlan {
   const { ob, padded } = gemmBlock(conv.og);
+  const pb = positionBlock(ob);
   const oBlocks = padded / ob;
   const params = new Params().u32(conv.n, conv.c, conv.hp, conv.wp, conv.o, conv.oh, conv.ow, conv.og);
   params.u32(conv.cg, padded, conv.bias !== undefined, oBlocks, conv.accumulate);
@@ -122,8 +126,8 @@ export function gemmPlan(conv: GemmConv, ctx: PlanContext): DispatchPlan {
     spec: {
       name: 'conv2d',
       bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'uniform'],
-      constants: { OB: ob, KH: conv.kh, SH: conv.stride[0], SW: conv.stride[1] },
-      template: forwardTemplate(attrs, conv.kh, conv.kw, conv.cg, ob),
+      constants: { OB: ob, PB: pb, KH: conv.kh, SH: conv.stride[0], SW: conv.stride[1] },
+      template: forwardTemplate(attrs, conv.kh, conv.kw, conv.cg, ob, pb),
     },
     bindings: [
       conv.input,
@@ -132,7 +136,7 @@ export function gemmPlan(conv: GemmConv, ctx: PlanContext): DispatchPlan {
       tensor(conv.output),
       params.binding(),
     ],
-    grid: [positionGroups(Math.ceil((conv.n * conv.oh * conv.ow) / 4), ctx), conv.groups * oBlocks, 1],
+    grid: [positionGroups(Math.ceil((conv.n * conv.oh * conv.ow) / pb), ctx), conv.groups * oBlocks, 1],
   };
 }
 

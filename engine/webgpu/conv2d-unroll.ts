@@ -12,18 +12,36 @@ function offset(terms: [number, string][]): string {
   return parts.length ? parts.join(' + ') : '0u';
 }
 
-/** One tap of conv2d.wgsl: 4 input loads at `at`, OB / 4 vec4 weight loads, one accumulator per position. */
-function forwardTap(at: string, ob: number, indent: string): string[] {
-  const lines = [`${indent}{`, `${indent}  let at = base + vec4u(${at});`];
-  lines.push(`${indent}  let xv = vec4f(x[at.x], x[at.y], x[at.z], x[at.w]);`);
+/**
+ * One tap of conv2d.wgsl: 4 input loads at `at` per 4 positions, OB / 4 vec4 weight loads, one accumulator per
+ * position and 4 channels (with 8 positions, a and b hold positions 0-3 and c and d positions 4-7).
+ */
+function forwardTap(at: string, ob: number, pb: number, indent: string): string[] {
+  const lines = [`${indent}{`];
+  for (let half = 0; half < pb / 4; half++) {
+    const [p, b] = half ? ['2', 'base2'] : ['', 'base'];
+    lines.push(`${indent}  let at${p} = ${b} + vec4u(${at});`);
+    lines.push(`${indent}  let xv${p} = vec4f(x[at${p}.x], x[at${p}.y], x[at${p}.z], x[at${p}.w]);`);
+  }
   for (let v = 0; v < ob / 4; v++) {
-    const acc = ACCUMULATORS[v];
-    lines.push(
-      `${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`,
-      `${indent}  ${acc}0 += w${v} * xv.x; ${acc}1 += w${v} * xv.y; ${acc}2 += w${v} * xv.z; ${acc}3 += w${v} * xv.w;`,
-    );
+    lines.push(`${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`);
+    for (let half = 0; half < pb / 4; half++) {
+      const acc = ACCUMULATORS[pb === 8 ? half * 2 + v : v];
+      const xv = half ? 'xv2' : 'xv';
+      lines.push(
+        `${indent}  ${acc}0 += w${v} * ${xv}.x; ${acc}1 += w${v} * ${xv}.y; ${acc}2 += w${v} * ${xv}.z; ${acc}3 += w${v} * ${xv}.w;`,
+      );
+    }
   }
   lines.push(`${indent}  wi += row;`, `${indent}}`);
+  return lines;
+}
+
+/** The window origins moved on by `channels` input planes. */
+function advance(channels: number, pb: number, indent: string): string[] {
+  const step = channels === 1 ? 'plane' : `${channels}u * plane`;
+  const lines = [`${indent}base += vec4u(${step});`];
+  if (pb === 8) lines.push(`${indent}base2 += vec4u(${step});`);
   return lines;
 }
 
@@ -35,18 +53,28 @@ export function unrollUnit(kh: number, kw: number): UnrollUnit {
 }
 
 /** Template values for conv2d.wgsl (the template is part of the pipeline cache key). */
-export function forwardTemplate(attrs: Conv2dAttrs, kh: number, kw: number, cg: number, ob: number) {
+export function forwardTemplate(
+  attrs: Conv2dAttrs,
+  kh: number,
+  kw: number,
+  cg: number,
+  ob: number,
+  pb: number,
+) {
   const [dh, dw] = attrs.dilation;
   const unit = unrollUnit(kh, kw);
   const lines: string[] = [];
   if (unit === 'row') {
     lines.push('    for (var c = 0u; c < params.cg; c++) {', '      for (var kh = 0u; kh < KH; kh++) {');
     lines.push(`        let row_base = base + vec4u(kh * ${dh}u * params.wp);`);
+    if (pb === 8) lines.push(`        let row_base2 = base2 + vec4u(kh * ${dh}u * params.wp);`);
     for (let j = 0; j < kw; j++)
       lines.push(
-        ...forwardTap(offset([[j * dw, '']]), ob, '        ').map((l) => l.replace('base +', 'row_base +')),
+        ...forwardTap(offset([[j * dw, '']]), ob, pb, '        ').map((l) =>
+          l.replace('= base +', '= row_base +').replace('= base2 +', '= row_base2 +'),
+        ),
       );
-    lines.push('      }', '      base += vec4u(plane);', '    }');
+    lines.push('      }', ...advance(1, pb, '      '), '    }');
   } else {
     const channels = unit === 'channels' ? Math.max(1, Math.min(4, cg)) : 1;
     lines.push(`    var c = 0u;`, `    for (; c + ${channels}u <= params.cg; c += ${channels}u) {`);
@@ -61,10 +89,11 @@ export function forwardTemplate(attrs: Conv2dAttrs, kh: number, kw: number, cg: 
                 [j * dw, ''],
               ]),
               ob,
+              pb,
               '      ',
             ),
           );
-    lines.push(`      base += vec4u(${channels}u * plane);`, '    }');
+    lines.push(...advance(channels, pb, '      '), '    }');
     if (channels > 1) {
       lines.push('    for (; c < params.cg; c++) {');
       for (let i = 0; i < kh; i++)
@@ -76,10 +105,11 @@ export function forwardTemplate(attrs: Conv2dAttrs, kh: number, kw: number, cg: 
                 [j * dw, ''],
               ]),
               ob,
+              pb,
               '      ',
             ),
           );
-      lines.push('      base += vec4u(plane);', '    }');
+      lines.push(...advance(1, pb, '      '), '    }');
     }
   }
   return { KERNEL_TAPS: String(kh * kw), LOOP: unit, TAPS: lines.join('\n') };
