@@ -96,37 +96,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       }
     }
     let o_local = ob * OB;
-    store(q.x, n.x, r.x, g, o_local, a0);
-    store(q.y, n.y, r.y, g, o_local, a1);
-    store(q.z, n.z, r.z, g, o_local, a2);
-    store(q.w, n.w, r.w, g, o_local, a3);
-    if (OB >= 8u) {
-      store(q.x, n.x, r.x, g, o_local + 4u, b0);
-      store(q.y, n.y, r.y, g, o_local + 4u, b1);
-      store(q.z, n.z, r.z, g, o_local + 4u, b2);
-      store(q.w, n.w, r.w, g, o_local + 4u, b3);
-    }
-    if (PB == 8u) {
-      store(q2.x, n2.x, r2.x, g, o_local, c0);
-      store(q2.y, n2.y, r2.y, g, o_local, c1);
-      store(q2.z, n2.z, r2.z, g, o_local, c2);
-      store(q2.w, n2.w, r2.w, g, o_local, c3);
-      if (OB == 8u) {
-        store(q2.x, n2.x, r2.x, g, o_local + 4u, d0);
-        store(q2.y, n2.y, r2.y, g, o_local + 4u, d1);
-        store(q2.z, n2.z, r2.z, g, o_local + 4u, d2);
-        store(q2.w, n2.w, r2.w, g, o_local + 4u, d3);
-      }
-    }
-    if (OB == 16u) {
-      store(q.x, n.x, r.x, g, o_local + 8u, c0);
-      store(q.y, n.y, r.y, g, o_local + 8u, c1);
-      store(q.z, n.z, r.z, g, o_local + 8u, c2);
-      store(q.w, n.w, r.w, g, o_local + 8u, c3);
-      store(q.x, n.x, r.x, g, o_local + 12u, d0);
-      store(q.y, n.y, r.y, g, o_local + 12u, d1);
-      store(q.z, n.z, r.z, g, o_local + 12u, d2);
-      store(q.w, n.w, r.w, g, o_local + 12u, d3);
-    }
+    // The accumulators stored (generated text: the STORES placeholder, from conv2d-unroll.ts).
+{{STORES}}
   }
 }

@@ -15,6 +15,7 @@ import {
   roundUp,
   weightGradChunks,
 } from './conv2d-passes.ts';
+import { storeTemplate } from './conv2d-unroll.ts';
 import {
   type Binding,
   type DispatchPlan,
@@ -180,7 +181,7 @@ function channelsLastGemm(
         DH: a.dilation[0],
         DW: a.dilation[1],
       },
-      template: { CHANNELS: channelsBody(ob, pb) },
+      template: { CHANNELS: channelsBody(ob, pb), STORES: storeTemplate(ob, pb) },
     },
     bindings: [
       input,

@@ -112,7 +112,7 @@ export function forwardTemplate(
       lines.push(...advance(1, pb, '      '), '    }');
     }
   }
-  return { KERNEL_TAPS: String(kh * kw), LOOP: unit, TAPS: lines.join('\n') };
+  return { KERNEL_TAPS: String(kh * kw), LOOP: unit, TAPS: lines.join('\n'), STORES: storeTemplate(ob, pb) };
 }
 
 /** conv2d_weight_grad.wgsl's position body: `count` positions, each 4 taps of x times OB channels of dy. */
@@ -143,4 +143,21 @@ function weightGradPositions(count: number, ob: number): string {
 /** Template values for conv2d_weight_grad.wgsl. */
 export function weightGradTemplate(ob: number) {
   return { POSITIONS_4: weightGradPositions(4, ob), POSITIONS_1: weightGradPositions(1, ob) };
+}
+
+/**
+ * The stores of conv2d.wgsl and conv2d_cl.wgsl: each accumulator of an OB-channel x PB-position block to its
+ * 4 output channels at its position (the accumulator names as in forwardTap and channelsBody).
+ */
+export function storeTemplate(ob: number, pb: number): string {
+  const lines: string[] = [];
+  for (let v = 0; v < ob / 4; v++)
+    for (let half = 0; half < pb / 4; half++) {
+      const acc = ACCUMULATORS[pb === 8 ? half * 2 + v : v];
+      const [q, n, r] = half ? ['q2', 'n2', 'r2'] : ['q', 'n', 'r'];
+      const channel = v ? `o_local + ${4 * v}u` : 'o_local';
+      for (const [j, lane] of ['x', 'y', 'z', 'w'].entries())
+        lines.push(`    store(${q}.${lane}, ${n}.${lane}, ${r}.${lane}, g, ${channel}, ${acc}${j});`);
+    }
+  return lines.join('\n');
 }
