@@ -15,7 +15,7 @@ import {
   roundUp,
   weightGradChunks,
 } from './conv2d-passes.ts';
-import { storeTemplate } from './conv2d-unroll.ts';
+import { channelsLastTemplate, storeTemplate } from './conv2d-unroll.ts';
 import {
   type Binding,
   type DispatchPlan,
@@ -36,10 +36,17 @@ export const channelsLastWeightGradPays = (geo: Geometry) => geo.Cg >= 3;
 
 /**
  * Whether conv2d_cl (forward, stride-1 input gradient) pays for a conv reading `channels` input channels per
- * group: from 8 up it measured 0.9-1.7x the time of conv2d.wgsl on SwiftShader (chapter ResNet, batch 64;
- * the 32 -> 16 input gradient 1.7x); with 1, 3 or 6 (LeNet, the ResNet stem) 1.6-5x slower.
+ * group: from 8 up it measured as fast as conv2d.wgsl to 1.7x faster on SwiftShader (chapter ResNet, batch
+ * 64; the 32 -> 16 input gradient 1.7x); with 1, 3 or 6 (LeNet, the ResNet stem) 1.6-5x slower.
  */
 export const channelsLastGemmPays = (channels: number) => channels >= 8;
+
+/** A channels-last copy in its scratch, with its padded height and width. */
+interface ChannelsLast {
+  binding: Binding;
+  hp: number;
+  wp: number;
+}
 
 /**
  * The channels-last copy of `source` (N, groups x cg, h, w) into `scratch`: (N, h + 2 top, w + 2 left, groups,
@@ -53,7 +60,7 @@ function channelsLastPlan(
   cg: number,
   cp: number,
   [top, left]: readonly [number, number],
-): { plan: DispatchPlan; binding: Binding } {
+): ChannelsLast & { plan: DispatchPlan } {
   const [hp, wp] = [h + 2 * top, w + 2 * left];
   const positions = n * hp * wp;
   const binding: Binding = { scratch, bytes: positions * groups * cp * 4 };
@@ -65,6 +72,8 @@ function channelsLastPlan(
       grid: elementGroups(positions),
     },
     binding,
+    hp,
+    wp,
   };
 }
 
@@ -89,7 +98,7 @@ export function channelsLastWeightGradPlans(
   const xCopy = channelsLastPlan(x, 'conv.input', [geo.N, geo.H, geo.W], geo.G, geo.Cg, CP, a.padding);
   const dyCopy = channelsLastPlan(dy, 'conv.gradient', [geo.N, geo.OH, geo.OW], geo.G, geo.Og, OP, [0, 0]);
   const partials: Binding = { scratch: 'conv.partials', bytes: chunks * perChunk * (CB + 1) * OB * 4 };
-  const params = new Params().u32(geo.H + 2 * a.padding[0], geo.W + 2 * a.padding[1], geo.OH, geo.OW);
+  const params = new Params().u32(xCopy.hp, xCopy.wp, geo.OH, geo.OW);
   params.u32(geo.G, CP, OP, positions, cBlocks, oBlocks, tBlocks, chunkSize, chunks, 0, 0, 0);
   const reduce = new Params().u32(geo.Og, geo.G, geo.K, db !== undefined, dw !== undefined, oBlocks);
   reduce.u32(tBlocks, chunks, dw?.accumulate ?? false, db?.accumulate ?? false, OB, 1, CB, cBlocks, taps, 0);
@@ -117,34 +126,9 @@ export function channelsLastWeightGradPlans(
   ];
 }
 
-/**
- * conv2d_cl.wgsl's body for one block of 4 input channels: the x vec4 of each of the `pb` positions, then per
- * channel OB / 4 weight vec4s times every position. Accumulators: with 4 positions a..d are the channel
- * quarters; with 8 (OB <= 8) a, b the channel halves at positions 0-3 and c, d at 4-7.
- */
-function channelsBody(ob: number, pb: number): string {
-  const lines: string[] = [];
-  for (let j = 0; j < pb; j++)
-    lines.push(`        let x${j} = x[${j < 4 ? 'at' : 'at2'}.${'xyzw'[j % 4]} + cb];`);
-  for (const lane of ['x', 'y', 'z', 'w']) {
-    for (let v = 0; v < ob / 4; v++) {
-      lines.push(`        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`);
-      for (let half = 0; half < pb / 4; half++) {
-        const acc = 'abcd'[pb === 8 ? half * 2 + v : v];
-        const terms = [0, 1, 2, 3].map((j) => `${acc}${j} += w${v}${lane} * x${half * 4 + j}.${lane};`);
-        lines.push(`        ${terms.join(' ')}`);
-      }
-    }
-    lines.push('        wi += orow;');
-  }
-  return lines.join('\n');
-}
-
-/** A channels-last implicit GEMM: `input` (already copied) conv the relaid-out weights into `output`. */
+/** A channels-last implicit GEMM: `input` (already copied) conv the relaid-out `weights` into `output`. */
 function channelsLastGemm(
   conv: {
-    hp: number;
-    wp: number;
     oh: number;
     ow: number;
     o: number;
@@ -159,14 +143,23 @@ function channelsLastGemm(
     accumulate: boolean;
   },
   a: Conv2dAttrs,
-  input: Binding,
-  weightsBytes: number,
+  input: ChannelsLast,
+  weights: Binding,
   ctx: PlanContext,
 ): DispatchPlan {
   const { ob, padded } = gemmBlock(conv.og);
   const pb = positionBlock(ob);
   const oBlocks = padded / ob;
-  const params = new Params().u32(conv.hp, conv.wp, conv.oh, conv.ow, conv.o, conv.og, conv.groups, conv.cp);
+  const params = new Params().u32(
+    input.hp,
+    input.wp,
+    conv.oh,
+    conv.ow,
+    conv.o,
+    conv.og,
+    conv.groups,
+    conv.cp,
+  );
   params.u32(padded, oBlocks, conv.bias !== undefined, conv.accumulate, conv.positions, conv.taps, 0, 0);
   return {
     spec: {
@@ -181,11 +174,11 @@ function channelsLastGemm(
         DH: a.dilation[0],
         DW: a.dilation[1],
       },
-      template: { CHANNELS: channelsBody(ob, pb), STORES: storeTemplate(ob, pb) },
+      template: { CHANNELS: channelsLastTemplate(ob, pb), STORES: storeTemplate(ob, pb) },
     },
     bindings: [
-      input,
-      { scratch: 'conv.weights', bytes: weightsBytes },
+      input.binding,
+      weights,
       conv.bias === undefined ? { empty: true } : tensor(conv.bias),
       tensor(conv.output),
       params.binding(),
@@ -200,12 +193,13 @@ function channelsLastWeights(geo: Geometry, weight: TensorId, relayout: 3 | 4, i
   // conv2d_weights' ogp / cgp: the padded output / input channel counts of the original weight.
   const [ogp, cgp] = relayout === 3 ? [outP, inP] : [inP, outP];
   const params = new Params().u32(count, geo.Og, geo.Cg, geo.KH * geo.KW, ogp, cgp, relayout);
+  const binding: Binding = { scratch: 'conv.weights', bytes: count * 4 };
   const plan: DispatchPlan = {
     spec: { name: 'conv2d_weights', bindings: ['read-only-storage', 'storage', 'uniform'] },
-    bindings: [tensor(weight), { scratch: 'conv.weights', bytes: count * 4 }, params.binding()],
+    bindings: [tensor(weight), binding, params.binding()],
     grid: elementGroups(count),
   };
-  return { plan, bytes: count * 4 };
+  return { plan, binding };
 }
 
 /** Forward through a channels-last copy of x. */
@@ -223,8 +217,6 @@ export function channelsLastForwardPlans(
   const weights = channelsLastWeights(geo, weight, 3, CP, gemmBlock(geo.Og).padded);
   const gemm = channelsLastGemm(
     {
-      hp: geo.H + 2 * a.padding[0],
-      wp: geo.W + 2 * a.padding[1],
       oh: geo.OH,
       ow: geo.OW,
       o: geo.O,
@@ -239,8 +231,8 @@ export function channelsLastForwardPlans(
       accumulate: false,
     },
     a,
-    copy.binding,
-    weights.bytes,
+    copy,
+    weights.binding,
     ctx,
   );
   return [copy.plan, weights.plan, gemm];
@@ -261,8 +253,6 @@ export function channelsLastInputGradPlans(
   const weights = channelsLastWeights(geo, weight, 4, OP, gemmBlock(geo.Cg).padded);
   const gemm = channelsLastGemm(
     {
-      hp: geo.OH + 2 * top,
-      wp: geo.OW + 2 * left,
       oh: geo.H,
       ow: geo.W,
       o: geo.C,
@@ -276,8 +266,8 @@ export function channelsLastInputGradPlans(
       accumulate: dx.accumulate,
     },
     { ...a, stride: [1, 1] },
-    copy.binding,
-    weights.bytes,
+    copy,
+    weights.binding,
     ctx,
   );
   return [copy.plan, weights.plan, gemm];

@@ -6,6 +6,13 @@ import type { Conv2dAttrs } from '../compile/ops.ts';
 
 const ACCUMULATORS = ['a', 'b', 'c', 'd'] as const;
 
+/**
+ * The accumulator of the GEMM kernels (conv2d.wgsl, conv2d_cl.wgsl) for channel quarter `v` at positions
+ * 4 * half ... 4 * half + 3: with 4 positions a..d are the channel quarters; with 8 (OB <= 8) a and b the
+ * channel halves at positions 0-3, c and d at 4-7.
+ */
+const accumulator = (v: number, half: number, pb: number) => ACCUMULATORS[pb === 8 ? half * 2 + v : v];
+
 /** `k * name` terms joined into a WGSL u32 expression, leaving out zeros ('0u' when all are). */
 function offset(terms: [number, string][]): string {
   const parts = terms.filter(([k]) => k !== 0).map(([k, name]) => (name ? `${k}u * ${name}` : `${k}u`));
@@ -14,7 +21,7 @@ function offset(terms: [number, string][]): string {
 
 /**
  * One tap of conv2d.wgsl: 4 input loads at `at` per 4 positions, OB / 4 vec4 weight loads, one accumulator per
- * position and 4 channels (with 8 positions, a and b hold positions 0-3 and c and d positions 4-7).
+ * position and 4 channels.
  */
 function forwardTap(at: string, ob: number, pb: number, indent: string): string[] {
   const lines = [`${indent}{`];
@@ -26,7 +33,7 @@ function forwardTap(at: string, ob: number, pb: number, indent: string): string[
   for (let v = 0; v < ob / 4; v++) {
     lines.push(`${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`);
     for (let half = 0; half < pb / 4; half++) {
-      const acc = ACCUMULATORS[pb === 8 ? half * 2 + v : v];
+      const acc = accumulator(v, half, pb);
       const xv = half ? 'xv2' : 'xv';
       lines.push(
         `${indent}  ${acc}0 += w${v} * ${xv}.x; ${acc}1 += w${v} * ${xv}.y; ${acc}2 += w${v} * ${xv}.z; ${acc}3 += w${v} * ${xv}.w;`,
@@ -146,14 +153,36 @@ export function weightGradTemplate(ob: number) {
 }
 
 /**
+ * conv2d_cl.wgsl's body for one block of 4 input channels: the x vec4 of each of the `pb` positions, then per
+ * channel OB / 4 weight vec4s times every position.
+ */
+export function channelsLastTemplate(ob: number, pb: number): string {
+  const lines: string[] = [];
+  for (let j = 0; j < pb; j++)
+    lines.push(`        let x${j} = x[${j < 4 ? 'at' : 'at2'}.${'xyzw'[j % 4]} + cb];`);
+  for (const lane of ['x', 'y', 'z', 'w']) {
+    for (let v = 0; v < ob / 4; v++) {
+      lines.push(`        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`);
+      for (let half = 0; half < pb / 4; half++) {
+        const acc = accumulator(v, half, pb);
+        const terms = [0, 1, 2, 3].map((j) => `${acc}${j} += w${v}${lane} * x${half * 4 + j}.${lane};`);
+        lines.push(`        ${terms.join(' ')}`);
+      }
+    }
+    lines.push('        wi += orow;');
+  }
+  return lines.join('\n');
+}
+
+/**
  * The stores of conv2d.wgsl and conv2d_cl.wgsl: each accumulator of an OB-channel x PB-position block to its
- * 4 output channels at its position (the accumulator names as in forwardTap and channelsBody).
+ * 4 output channels at its position.
  */
 export function storeTemplate(ob: number, pb: number): string {
   const lines: string[] = [];
   for (let v = 0; v < ob / 4; v++)
     for (let half = 0; half < pb / 4; half++) {
-      const acc = ACCUMULATORS[pb === 8 ? half * 2 + v : v];
+      const acc = accumulator(v, half, pb);
       const [q, n, r] = half ? ['q2', 'n2', 'r2'] : ['q', 'n', 'r'];
       const channel = v ? `o_local + ${4 * v}u` : 'o_local';
       for (const [j, lane] of ['x', 'y', 'z', 'w'].entries())
