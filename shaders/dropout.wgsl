@@ -1,4 +1,4 @@
-// Dropout on any shape, flat, with the counter-based mask of engine/compile/op-rules.ts (the same bits as the
+// Dropout on any shape, flat, with the counter-based mask of engine/compile/op-numerics.ts (the same bits as the
 // CPU backend): step key k = hash32(seed ^ hash32(step ^ hash32(stream))), bits(i) = hash32(hash32(i ^ k) + k),
 // dropped when bits >> 8 < threshold; m = dropped ? 0 : scale. Forward y = x * m (training) or x (eval);
 // BACKWARD dx (+)= dy * m (training) or dy (eval), the mask drawn again from the key. One invocation per element.
@@ -21,7 +21,7 @@ struct Params {
 
 override BACKWARD: bool = false;
 
-// lowbias32 (Wellons' hash-prospector), as hash32 in op-rules.ts.
+// lowbias32 (Wellons' hash-prospector), as hash32 in engine/data/random.ts.
 fn hash32(value: u32) -> u32 {
   var x = value;
   x ^= x >> 16u;

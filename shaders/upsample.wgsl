@@ -1,5 +1,5 @@
 // Upsample (nearest, bilinear) of (P = N * C planes, H, W) to (P, OH, OW) through per-axis taps computed once
-// on the host (upsampleTaps in engine/compile/op-rules.ts, PyTorch's float32 source indices): output o of an
+// on the host (upsampleTaps in engine/compile/op-numerics.ts, PyTorch's float32 source indices): output o of an
 // axis reads inputs i0, i1 with weights l0, l1 (nearest: l1 = 0). Forward: one invocation per output.
 // BACKWARD: one invocation per input gathers, in a fixed order, the outputs whose taps read it (a contiguous
 // range per axis, also in the table), so there are no atomics and runs repeat bit for bit.

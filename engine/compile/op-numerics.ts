@@ -1,6 +1,11 @@
 // The numbers both backends must compute alike for some ops, defined once: Upsample's source pixels and weights
 // (PyTorch's CPU rules, in float32) and Dropout's random bits (u32 arithmetic a WGSL kernel ports line by line).
 
+import { hash32 } from '../data/random.ts';
+
+// NOTE: Dropout's bits use the same integer hash as the data draws (lowbias32); re-exported for its tests.
+export { hash32 };
+
 /** Upsample along one axis: output o reads input i0[o] with weight l0[o] plus input i1[o] with weight l1[o]. */
 export interface UpsampleTaps {
   i0: Int32Array;
@@ -76,17 +81,6 @@ export function upsampleReaders(taps: UpsampleTaps, inSize: number): { lo: Int32
 //   dropped        = (b(i) >>> 8) < round(p * 2^24)                      24 bits, so p = 1 drops every value
 //   y(i)           = x(i) * m(i), m(i) = dropped ? 0 : float32(1 / (1 - p))   backward: dx(i) += dy(i) * m(i)
 // `seed` and `step` are the program's random key (Program.randomKey), written before each training step.
-
-/** lowbias32 (Wellons' hash-prospector): a 32-bit integer hash with full avalanche; returns an unsigned value. */
-export function hash32(value: number): number {
-  let x = value | 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 /** FNV-1a over a layer's module path: the `stream` that gives each random op its own numbers. */
 export function randomStream(path: string): number {
