@@ -21,3 +21,16 @@ export function chooseConvVariant(
 ): ConvVariant {
   return isSoftwareAdapter(summary) ? 'blocked' : 'tiled';
 }
+
+/**
+ * Whether the blocked conv kernels share loads across a subgroup (each of its 4 invocations loads a quarter of
+ * the weights, or of dy, that all 4 need, and subgroupBroadcast hands them round): on software adapters with
+ * subgroups of exactly 4, where every load is a gather and a broadcast a register shuffle. The kernels are
+ * written for 4 lanes; other sizes keep the plain loads.
+ */
+export function chooseSubgroupLoads(
+  summary: Pick<AdapterSummary, 'subgroupSize'>,
+  variant: ConvVariant,
+): boolean {
+  return variant === 'blocked' && summary.subgroupSize === 4;
+}

@@ -36,6 +36,11 @@ export interface AdapterSummary {
   isFallbackAdapter: boolean;
   limits: Record<WantedLimit, number>;
   features: string[];
+  /**
+   * The subgroup size when the device has the 'subgroups' feature and the adapter runs one fixed size (its
+   * minimum and maximum agree; 4 on SwiftShader), else null. Kernels that share loads across a subgroup key on it.
+   */
+  subgroupSize: number | null;
 }
 
 /** Names of CPU (software) WebGPU implementations, as adapters report them. */
@@ -92,7 +97,9 @@ export async function openDevice(gpu: GPU, request: DeviceRequest = {}): Promise
     const offered = adapter.limits[name];
     if (typeof offered === 'number') requiredLimits[name] = offered;
   }
-  const requiredFeatures = (request.optionalFeatures ?? []).filter((f) => adapter.features.has(f));
+  // NOTE: 'subgroups' is always asked for: the software-adapter conv kernels share loads across a subgroup.
+  const wanted = new Set<GPUFeatureName>(['subgroups', ...(request.optionalFeatures ?? [])]);
+  const requiredFeatures = [...wanted].filter((f) => adapter.features.has(f));
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({
@@ -122,7 +129,15 @@ function summarize(adapter: GPUAdapter, device: GPUDevice): AdapterSummary {
     ),
     limits,
     features: [...device.features].sort(),
+    subgroupSize: fixedSubgroupSize(device, info),
   };
+}
+
+function fixedSubgroupSize(device: GPUDevice, info: Partial<GPUAdapterInfo>): number | null {
+  if (!device.features.has('subgroups')) return null;
+  const sizes = info as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const [min, max] = [sizes.subgroupMinSize, sizes.subgroupMaxSize];
+  return typeof min === 'number' && min > 0 && min === max ? min : null;
 }
 
 /** One line for the status bar, e.g. "google swiftshader: SwiftShader driver 5.0.0 (software)". */

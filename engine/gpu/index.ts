@@ -1,7 +1,7 @@
 // The WebGPU runtime's public surface, safe for browsers and workers (Node's entry point is node-device.ts).
 
 export { BufferPool, type BufferPoolStats, formatBytes } from './buffer-pool.ts';
-export { CONV_VARIANTS, type ConvVariant, chooseConvVariant } from './conv-choose.ts';
+export { CONV_VARIANTS, type ConvVariant, chooseConvVariant, chooseSubgroupLoads } from './conv-choose.ts';
 export {
   type AdapterSummary,
   adapterKey,

@@ -6,6 +6,7 @@ import type { ProgramCore } from '../compile/program.ts';
 import {
   type ConvVariant,
   chooseConvVariant,
+  chooseSubgroupLoads,
   chooseVariant,
   type GpuRuntime,
   isSoftwareAdapter,
@@ -26,6 +27,8 @@ export interface WebGpuBackendOptions {
   splitK?: boolean;
   /** Workgroups along x before the conv kernels loop over more positions. Default 4096. */
   maxWorkgroups?: number;
+  /** Blocked conv kernels share loads across subgroups of 4; default: chooseSubgroupLoads for this adapter. */
+  subgroupLoads?: boolean;
 }
 
 export interface WebGpuBackend extends Backend {
@@ -39,9 +42,11 @@ export function webgpuBackend(runtime: GpuRuntime, options: WebGpuBackendOptions
     runtime,
     async bind<P extends ProgramCore>(program: P) {
       const matmulVariant = options.matmulVariant ?? (await chooseVariant(runtime));
+      const convVariant = options.convVariant ?? chooseConvVariant(runtime.summary);
       const bound = await bindProgram(runtime, program, {
         matmulVariant,
-        convVariant: options.convVariant ?? chooseConvVariant(runtime.summary),
+        convVariant,
+        subgroupLoads: options.subgroupLoads ?? chooseSubgroupLoads(runtime.summary, convVariant),
         splitK: options.splitK ?? !isSoftwareAdapter(runtime.summary),
         maxWorkgroups: options.maxWorkgroups,
       });

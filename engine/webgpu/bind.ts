@@ -54,6 +54,8 @@ export interface BindOptions {
   splitK?: boolean;
   /** Workgroups along x before the conv kernels loop (grid-stride). Default 4096. */
   maxWorkgroups?: number;
+  /** Blocked conv kernels share loads across subgroups of 4 (the device must have 'subgroups'). Default off. */
+  subgroupLoads?: boolean;
 }
 
 const METRICS_SPEC = {
@@ -72,6 +74,7 @@ export async function bindProgram(
     matmulVariant: options.matmulVariant,
     convVariant: options.convVariant ?? 'blocked',
     splitK: options.splitK ?? true,
+    subgroupLoads: options.subgroupLoads ?? false,
     maxWorkgroups: Math.min(
       options.maxWorkgroups ?? 4096,
       runtime.device.limits.maxComputeWorkgroupsPerDimension,

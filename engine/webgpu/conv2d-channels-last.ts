@@ -15,7 +15,7 @@ import {
   roundUp,
   weightGradChunks,
 } from './conv2d-passes.ts';
-import { channelsLastTemplate, storeTemplate } from './conv2d-unroll.ts';
+import { channelsLastTemplate } from './conv2d-unroll.ts';
 import {
   type Binding,
   type DispatchPlan,
@@ -174,7 +174,7 @@ function channelsLastGemm(
         DH: a.dilation[0],
         DW: a.dilation[1],
       },
-      template: { CHANNELS: channelsLastTemplate(ob, pb), STORES: storeTemplate(ob, pb) },
+      template: channelsLastTemplate(ob, pb, ctx.subgroupLoads),
     },
     bindings: [
       input.binding,

@@ -153,25 +153,64 @@ export function weightGradTemplate(ob: number) {
 }
 
 /**
- * conv2d_cl.wgsl's body for one block of 4 input channels: the x vec4 of each of the `pb` positions, then per
- * channel OB / 4 weight vec4s times every position.
+ * The text a kernel needs to share loads across a subgroup of 4 (ctx.subgroupLoads): the WGSL extension, the
+ * lane builtin, and a grid-stride loop condition the 4 lanes agree on (a lane past the end runs on, clamped, and
+ * stores nothing, so that every broadcast has all 4 lanes). Without: plain text for the same placeholders.
  */
-export function channelsLastTemplate(ob: number, pb: number): string {
+export function subgroupTemplate(lanes: boolean, more: string) {
+  return {
+    ENABLE: lanes ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '',
+    LANE: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
+    MORE: lanes ? `subgroupAny(${more})` : more,
+  };
+}
+
+/**
+ * conv2d_cl.wgsl's body for one block of 4 input channels: the x vec4 of each of the `pb` positions, then per
+ * channel OB / 4 weight vec4s times every position. With `lanes`, the block's OB weight vec4s (the same in
+ * every lane) are loaded a quarter per lane (s_k, at the OFFSETS) and broadcast: OB / 4 loads instead of OB.
+ */
+function channelsLastChannels(ob: number, pb: number, lanes: boolean): string {
   const lines: string[] = [];
+  const perChannel = ob / 4;
   for (let j = 0; j < pb; j++)
     lines.push(`        let x${j} = x[${j < 4 ? 'at' : 'at2'}.${'xyzw'[j % 4]} + cb];`);
-  for (const lane of ['x', 'y', 'z', 'w']) {
-    for (let v = 0; v < ob / 4; v++) {
-      lines.push(`        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`);
+  if (lanes) for (let k = 0; k < perChannel; k++) lines.push(`        let s${k} = wf[wi + off${k}];`);
+  for (const [c, lane] of ['x', 'y', 'z', 'w'].entries()) {
+    for (let v = 0; v < perChannel; v++) {
+      const entry = c * perChannel + v;
+      lines.push(
+        lanes
+          ? `        let w${v}${lane} = subgroupBroadcast(s${entry >> 2}, ${entry & 3}u);`
+          : `        let w${v}${lane} = wf[wi${v ? ` + ${v}u` : ''}];`,
+      );
       for (let half = 0; half < pb / 4; half++) {
         const acc = accumulator(v, half, pb);
         const terms = [0, 1, 2, 3].map((j) => `${acc}${j} += w${v}${lane} * x${half * 4 + j}.${lane};`);
         lines.push(`        ${terms.join(' ')}`);
       }
     }
-    lines.push('        wi += orow;');
+    if (!lanes) lines.push('        wi += orow;');
   }
+  if (lanes) lines.push('        wi += 4u * orow;');
   return lines.join('\n');
+}
+
+/** Template values for conv2d_cl.wgsl. */
+export function channelsLastTemplate(ob: number, pb: number, lanes: boolean) {
+  const perChannel = ob / 4;
+  // Lane l loads the block's weight vec4s l, l + 4, ...: entry e is channel e / perChannel, vec4 e % perChannel.
+  const offsets = Array.from(
+    { length: lanes ? perChannel : 0 },
+    (_, k) =>
+      `  let off${k} = ((lane + ${4 * k}u) / ${perChannel}u) * orow + (lane + ${4 * k}u) % ${perChannel}u;`,
+  );
+  return {
+    CHANNELS: channelsLastChannels(ob, pb, lanes),
+    STORES: storeTemplate(ob, pb),
+    OFFSETS: offsets.join('\n'),
+    ...subgroupTemplate(lanes, 'pb < blocks'),
+  };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface PlanContext {
   readonly splitK: boolean;
   /** The most workgroups a kernel should launch along x before looping (grid-stride). */
   readonly maxWorkgroups: number;
+  /** The blocked conv kernels share loads across subgroups of exactly 4 invocations (chooseSubgroupLoads). */
+  readonly subgroupLoads: boolean;
 }
 
 /** One op's kernels: forward and backward plans; `training` only matters where `modal` is set. */

@@ -9,7 +9,7 @@ import type { TensorId } from '../../engine/compile/program.ts';
 import { compileOp } from '../../engine/compile/single-op.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
 import { Random } from '../../engine/train/random.ts';
-import { webgpuBackend } from '../../engine/webgpu/index.ts';
+import { type WebGpuBackendOptions, webgpuBackend } from '../../engine/webgpu/index.ts';
 import { expectClose } from '../support/fixtures.ts';
 import { sharedRuntime } from './fixture.ts';
 
@@ -38,6 +38,7 @@ type Case = [
   attrs: object,
   shapes: Record<string, Shape | Shape[]>,
   training?: boolean,
+  options?: WebGpuBackendOptions,
 ];
 const CASES: Case[] = [
   [
@@ -83,6 +84,14 @@ const CASES: Case[] = [
     conv(1, 2, 2, 2),
     { x: [2, 16, 9, 8], weight: [20, 8, 3, 3], bias: [20] },
   ],
+  [
+    'the same without subgroup loads (adapters without subgroups of 4)',
+    'conv2d',
+    conv(1, 2, 2, 2),
+    { x: [2, 16, 9, 8], weight: [20, 8, 3, 3], bias: [20] },
+    true,
+    { subgroupLoads: false },
+  ],
   ['batch_norm 2d train, 32x32 planes', 'batch_norm', bn, bnShapes([3, 5, 32, 32]), true],
   ['batch_norm 2d eval, 9x10 planes', 'batch_norm', bn, bnShapes([4, 3, 9, 10]), false],
   // 8 workgroups a sample plane: 32 along z for 40 samples, so invocations loop over one or two samples.
@@ -115,11 +124,11 @@ function values(rng: Random, name: string, shape: Shape): Float32Array | Int32Ar
 }
 
 describe('WebGPU ops agree with the CPU backend beyond the fixtures', () => {
-  it.each(CASES)('%s', async (_name, op, attrs, shapes, training = true) => {
+  it.each(CASES)('%s', async (_name, op, attrs, shapes, training = true, options = {}) => {
     const program = compileOp(op, attrs as never, shapes as never);
     // maxWorkgroups 2: the conv kernels' grid-stride loops run more than one trip.
     const [gpuExec, cpuExec] = [
-      await webgpuBackend(await gpu(), { maxWorkgroups: 2 }).bind(program),
+      await webgpuBackend(await gpu(), { maxWorkgroups: 2, ...options }).bind(program),
       await cpuBackend.bind(program),
     ];
     try {

@@ -8,7 +8,12 @@ import type { OpAttrs, Shape } from '../../engine/compile/ops.ts';
 import type { TensorId } from '../../engine/compile/program.ts';
 import { compileOp } from '../../engine/compile/single-op.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
-import { type AdapterSummary, chooseConvVariant, isSoftwareAdapter } from '../../engine/gpu/index.ts';
+import {
+  type AdapterSummary,
+  chooseConvVariant,
+  chooseSubgroupLoads,
+  isSoftwareAdapter,
+} from '../../engine/gpu/index.ts';
 import { Random } from '../../engine/train/random.ts';
 import { convTile, tiledWeightGradChunks } from '../../engine/webgpu/conv2d-tiled.ts';
 import { convGeometry, webgpuBackend } from '../../engine/webgpu/index.ts';
@@ -86,6 +91,7 @@ describe('tiled conv2d agrees with the CPU backend', () => {
         convVariant,
         splitK: true,
         maxWorkgroups: 4096,
+        subgroupLoads: false,
       };
       const step = program.forward[0]!;
       const back = program.backward[0]!;
@@ -126,6 +132,7 @@ describe('conv variant choice', () => {
     isFallbackAdapter: false,
     limits: {} as AdapterSummary['limits'],
     features: [],
+    subgroupSize: null,
     ...fields,
   });
 
@@ -144,5 +151,16 @@ describe('conv variant choice', () => {
     expect(chooseConvVariant(adapter({ vendor: 'nvidia', isFallbackAdapter: true }))).toBe('blocked');
     // The adapter these tests run on.
     expect(chooseConvVariant((await gpu()).summary)).toBe('blocked');
+  });
+
+  it('shares loads across subgroups only for the blocked kernels and subgroups of exactly 4', async () => {
+    expect(chooseSubgroupLoads({ subgroupSize: 4 }, 'blocked')).toBe(true);
+    expect(chooseSubgroupLoads({ subgroupSize: 4 }, 'tiled')).toBe(false);
+    expect(chooseSubgroupLoads({ subgroupSize: 32 }, 'blocked')).toBe(false);
+    expect(chooseSubgroupLoads({ subgroupSize: null }, 'blocked')).toBe(false);
+    // SwiftShader in Dawn runs subgroups of 4, so the conv tests here take the subgroup path.
+    const { summary } = await gpu();
+    expect(summary.features).toContain('subgroups');
+    expect(chooseSubgroupLoads(summary, chooseConvVariant(summary))).toBe(true);
   });
 });

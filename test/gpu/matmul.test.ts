@@ -188,6 +188,7 @@ describe('split-K shape rule', () => {
         convVariant: 'blocked' as const,
         splitK: true,
         maxWorkgroups: 4096,
+        subgroupLoads: false,
       };
       const forward = linear.forward(program.forward[0] as ForwardStep<'linear'>, ctx, true);
       expect(forward.map((p) => p.spec.name).at(-1), matmulVariant).toBe('matmul_split_reduce');
