@@ -5,8 +5,13 @@
 // CB of a partial is the sum of dy (the bias gradient; the reduce reads it from tap block 0 only). Each
 // invocation walks the positions chunk * chunk_size ... of N*OH*OW in order; conv2d_weight_grad_reduce sums the
 // chunks in a fixed order: deterministic, no float atomics. One invocation per (chunk, g, o block, tap block),
-// flat; neighbouring invocations share a chunk, so they read the same dy.
+// flat; neighbouring invocations share a chunk, so they read the same dy. NOTE: the position body is generated
+// text (the PLAIN placeholder, from conv2d-unroll.ts). Where the device runs subgroups of 4 (ctx.subgroupLoads;
+// ENABLE, LANE, SHARED) and the tap blocks come in fours, the 4 lanes of a subgroup share chunk and output block,
+// so each lane loads dy at one of 4 positions and subgroupBroadcast hands them round: one dy load per 4
+// positions where there were four.
 
+{{ENABLE}}
 struct Params {
   hp: u32, wp: u32, oh: u32, ow: u32,
   groups: u32, cp: u32, op: u32, positions: u32,
@@ -29,7 +34,7 @@ override DW: u32 = 1u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
+        @builtin(local_invocation_index) lid: u32{{LANE}}) {
   let flat = (wid.x + groups.x * (wid.y + groups.y * wid.z)) * 64u + lid;
   let per_chunk = params.groups * params.o_blocks * params.t_blocks;
   if (flat >= params.chunks * per_chunk) { return; }
@@ -65,26 +70,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let run = min(params.ow - ow0, end - q);
     var x_at = ((n * params.hp + (r / params.ow) * SH) * params.wp + ow0 * SW) * x_row + x_tap;
     var dy_at = q * dy_row + dy_lo;
-    for (var i = 0u; i < run; i++) {
-      let xl = x[x_at];
-      let d = dy[dy_at];
-      a0 += d * xl.x; a1 += d * xl.y; a2 += d * xl.z; a3 += d * xl.w;
-      s += d;
-      if (CB == 8u) {
-        let xh = x[x_at + 1u];
-        a4 += d * xh.x; a5 += d * xh.y; a6 += d * xh.z; a7 += d * xh.w;
-        if (OB == 8u) {
-          let e = dy[dy_at + 1u];
-          b0 += e * xl.x; b1 += e * xl.y; b2 += e * xl.z; b3 += e * xl.w;
-          b4 += e * xh.x; b5 += e * xh.y; b6 += e * xh.z; b7 += e * xh.w;
-          t += e;
-        }
-      } else if (OB == 8u) {
-        let e = dy[dy_at + 1u];
-        b0 += e * xl.x; b1 += e * xl.y; b2 += e * xl.z; b3 += e * xl.w;
-        t += e;
-      }
-      x_at += SW * x_row;
+    var i = 0u;
+{{SHARED}}
+    for (; i < run; i++) {
+{{PLAIN}}
       dy_at += dy_row;
     }
     q += run;

@@ -214,6 +214,45 @@ export function channelsLastTemplate(ob: number, pb: number, lanes: boolean) {
 }
 
 /**
+ * conv2d_weight_grad_cl.wgsl's multiply-adds for one position: x at x_at (CB channels: xl, and xh when 8) times
+ * dy's `d` (output channels 0-3 of the block) and `e` (4-7, when OB is 8), and the bias sums.
+ */
+function weightGradClPosition(cb: number, ob: number, d: string, e: string, indent: string): string[] {
+  const times = (acc: string, from: number, v: string, x: string) =>
+    ['x', 'y', 'z', 'w'].map((lane, j) => `${acc}${from + j} += ${v} * ${x}.${lane};`).join(' ');
+  const lines = [`let xl = x[x_at];`, times('a', 0, d, 'xl'), `s += ${d};`];
+  if (cb === 8) lines.push('let xh = x[x_at + 1u];', times('a', 4, d, 'xh'));
+  if (ob === 8) {
+    lines.push(times('b', 0, e, 'xl'), `t += ${e};`);
+    if (cb === 8) lines.push(times('b', 4, e, 'xh'));
+  }
+  lines.push('x_at += SW * x_row;');
+  return lines.map((line) => indent + line);
+}
+
+/**
+ * Template values for conv2d_weight_grad_cl.wgsl: the position body, and with `lanes` a loop over 4 positions at
+ * a time in which lane j loads dy at position j and subgroupBroadcast gives each lane all four.
+ */
+export function weightGradClTemplate(cb: number, ob: number, lanes: boolean) {
+  const plain = [
+    '      let d = dy[dy_at];',
+    ...(ob === 8 ? ['      let e = dy[dy_at + 1u];'] : []),
+    ...weightGradClPosition(cb, ob, 'd', 'e', '      '),
+  ];
+  const shared = ['    for (; i + 4u <= run; i += 4u) {', '      let d4 = dy[dy_at + lane * dy_row];'];
+  if (ob === 8) shared.push('      let e4 = dy[dy_at + lane * dy_row + 1u];');
+  for (let j = 0; j < 4; j++) {
+    shared.push('      {', `        let d = subgroupBroadcast(d4, ${j}u);`);
+    if (ob === 8) shared.push(`        let e = subgroupBroadcast(e4, ${j}u);`);
+    shared.push(...weightGradClPosition(cb, ob, 'd', 'e', '        '), '      }');
+  }
+  shared.push('      dy_at += 4u * dy_row;', '    }');
+  const { ENABLE, LANE } = subgroupTemplate(lanes, '');
+  return { ENABLE, LANE, PLAIN: plain.join('\n'), SHARED: lanes ? shared.join('\n') : '' };
+}
+
+/**
  * The stores of conv2d.wgsl and conv2d_cl.wgsl: each accumulator of an OB-channel x PB-position block to its
  * 4 output channels at its position.
  */

@@ -110,7 +110,7 @@ export const conv2d: GpuKernel<'conv2d'> = {
     if (dw || db)
       plans.push(
         ...(channelsLastWeightGradPays(geo)
-          ? channelsLastWeightGradPlans(geo, a, x, step.gradOutput, dw, db)
+          ? channelsLastWeightGradPlans(geo, a, x, step.gradOutput, dw, db, ctx)
           : weightGradPlans(geo, a, x, step.gradOutput, dw, db)),
       );
     return plans;
