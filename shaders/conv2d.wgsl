@@ -5,9 +5,12 @@
 // over the taps (c, kh, kw): one vec4 weight load per 4 channels and 4 input loads per tap, no bounds checks
 // (the padding is in memory). NOTE: the taps are unrolled as text ({{...}}, from conv2d-unroll.ts): SwiftShader
 // does not unroll loops over override constants, and the unrolled body ran 2-3x faster there.
+// With subgroups of 4 (ctx.subgroupLoads; the ENABLE, LANE and MORE placeholders) each unrolled unit's weights,
+// the same in all 4 lanes of a subgroup, are loaded a quarter per lane and handed round by subgroupBroadcast.
 // Register blocking, no workgroup memory, no barriers (what pays on SwiftShader). Grid: x = position blocks
 // (grid-stride), y = G * o_blocks. Also the stride-1 input gradient: dy padded, the flipped kernel, y = dx (+)=.
 
+{{ENABLE}}
 struct Params {
   n: u32, c: u32, hp: u32, wp: u32,
   o: u32, oh: u32, ow: u32, og: u32,
@@ -52,7 +55,7 @@ fn put(at: u32, v: f32) {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u{{LANE}}) {
   let P = params.oh * params.ow;
   let total = params.n * P;
   let blocks = (total + PB - 1u) / PB;
@@ -62,7 +65,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let K = params.cg * {{KERNEL_TAPS}}u;
   let row_step = params.wp;
   let row = params.ogp / 4u;
-  for (var pb = gid.x; pb < blocks; pb += nwg.x * WG) {
+  for (var pb = gid.x; {{MORE}}; pb += nwg.x * WG) {
     let q = vec4u(pb * PB) + vec4u(0u, 1u, 2u, 3u);
     let qc = min(q, vec4u(total - 1u));
     let n = qc / P;

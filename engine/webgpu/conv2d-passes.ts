@@ -127,7 +127,7 @@ export function gemmPlan(conv: GemmConv, ctx: PlanContext): DispatchPlan {
       name: 'conv2d',
       bindings: ['read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'uniform'],
       constants: { OB: ob, PB: pb, KH: conv.kh, SH: conv.stride[0], SW: conv.stride[1] },
-      template: forwardTemplate(attrs, conv.kh, conv.kw, conv.cg, ob, pb),
+      template: forwardTemplate(attrs, conv.kh, conv.kw, conv.cg, ob, pb, ctx.subgroupLoads),
     },
     bindings: [
       conv.input,

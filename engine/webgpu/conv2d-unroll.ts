@@ -21,9 +21,10 @@ function offset(terms: [number, string][]): string {
 
 /**
  * One tap of conv2d.wgsl: 4 input loads at `at` per 4 positions, OB / 4 vec4 weight loads, one accumulator per
- * position and 4 channels.
+ * position and 4 channels. `shared`: the tap's index in its unit, whose weights unitWeights loaded a quarter
+ * per lane (the tap takes its OB / 4 vec4s by subgroupBroadcast instead of loading them).
  */
-function forwardTap(at: string, ob: number, pb: number, indent: string): string[] {
+function forwardTap(at: string, ob: number, pb: number, indent: string, shared: number | null): string[] {
   const lines = [`${indent}{`];
   for (let half = 0; half < pb / 4; half++) {
     const [p, b] = half ? ['2', 'base2'] : ['', 'base'];
@@ -31,7 +32,12 @@ function forwardTap(at: string, ob: number, pb: number, indent: string): string[
     lines.push(`${indent}  let xv${p} = vec4f(x[at${p}.x], x[at${p}.y], x[at${p}.z], x[at${p}.w]);`);
   }
   for (let v = 0; v < ob / 4; v++) {
-    lines.push(`${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`);
+    const entry = shared === null ? 0 : shared * (ob / 4) + v;
+    lines.push(
+      shared === null
+        ? `${indent}  let w${v} = wf[wi${v ? ` + ${v}u` : ''}];`
+        : `${indent}  let w${v} = subgroupBroadcast(s${entry >> 2}, ${entry & 3}u);`,
+    );
     for (let half = 0; half < pb / 4; half++) {
       const acc = accumulator(v, half, pb);
       const xv = half ? 'xv2' : 'xv';
@@ -41,6 +47,22 @@ function forwardTap(at: string, ob: number, pb: number, indent: string): string[
     }
   }
   lines.push(`${indent}  wi += row;`, `${indent}}`);
+  return lines;
+}
+
+/**
+ * With subgroup loads, the weights of a unit of `taps` taps (the same in all 4 lanes: taps x OB / 4 vec4s, tap t's
+ * at wi + t * row) loaded a quarter per lane as s0, s1, ...; lanes past the last entry load it again.
+ */
+function unitWeights(taps: number, ob: number, indent: string): string[] {
+  const perTap = ob / 4;
+  const entries = taps * perTap;
+  const lines: string[] = [];
+  for (let k = 0; k < Math.ceil(entries / 4); k++) {
+    const entry = `min(lane + ${4 * k}u, ${entries - 1}u)`;
+    lines.push(`${indent}let e${k} = ${entry};`);
+    lines.push(`${indent}let s${k} = wf[wi + (e${k} / ${perTap}u) * row + e${k} % ${perTap}u];`);
+  }
   return lines;
 }
 
@@ -67,59 +89,61 @@ export function forwardTemplate(
   cg: number,
   ob: number,
   pb: number,
+  lanes: boolean,
 ) {
   const [dh, dw] = attrs.dilation;
   const unit = unrollUnit(kh, kw);
+  // The taps of one unit: each tap's offset, then (with lanes) the unit's weights loaded once up front.
+  const taps = (offsets: string[], indent: string, rows = false): string[] => {
+    const out = lanes ? unitWeights(offsets.length, ob, indent) : [];
+    for (const [t, at] of offsets.entries()) {
+      const tap = forwardTap(at, ob, pb, indent, lanes ? t : null);
+      out.push(
+        ...(rows
+          ? tap.map((l) => l.replace('= base +', '= row_base +').replace('= base2 +', '= row_base2 +'))
+          : tap),
+      );
+    }
+    return out;
+  };
   const lines: string[] = [];
   if (unit === 'row') {
     lines.push('    for (var c = 0u; c < params.cg; c++) {', '      for (var kh = 0u; kh < KH; kh++) {');
     lines.push(`        let row_base = base + vec4u(kh * ${dh}u * params.wp);`);
     if (pb === 8) lines.push(`        let row_base2 = base2 + vec4u(kh * ${dh}u * params.wp);`);
-    for (let j = 0; j < kw; j++)
-      lines.push(
-        ...forwardTap(offset([[j * dw, '']]), ob, pb, '        ').map((l) =>
-          l.replace('= base +', '= row_base +').replace('= base2 +', '= row_base2 +'),
-        ),
-      );
+    const offsets = Array.from({ length: kw }, (_, j) => offset([[j * dw, '']]));
+    lines.push(...taps(offsets, '        ', true));
     lines.push('      }', ...advance(1, pb, '      '), '    }');
   } else {
-    const channels = unit === 'channels' ? Math.max(1, Math.min(4, cg)) : 1;
-    lines.push(`    var c = 0u;`, `    for (; c + ${channels}u <= params.cg; c += ${channels}u) {`);
-    for (let u = 0; u < channels; u++)
-      for (let i = 0; i < kh; i++)
-        for (let j = 0; j < kw; j++)
-          lines.push(
-            ...forwardTap(
+    const window = (channels: number) => {
+      const offsets: string[] = [];
+      for (let u = 0; u < channels; u++)
+        for (let i = 0; i < kh; i++)
+          for (let j = 0; j < kw; j++)
+            offsets.push(
               offset([
                 [u, 'plane'],
                 [i * dh, 'params.wp'],
                 [j * dw, ''],
               ]),
-              ob,
-              pb,
-              '      ',
-            ),
-          );
-    lines.push(...advance(channels, pb, '      '), '    }');
+            );
+      return offsets;
+    };
+    const channels = unit === 'channels' ? Math.max(1, Math.min(4, cg)) : 1;
+    lines.push(`    var c = 0u;`, `    for (; c + ${channels}u <= params.cg; c += ${channels}u) {`);
+    lines.push(...taps(window(channels), '      '), ...advance(channels, pb, '      '), '    }');
     if (channels > 1) {
       lines.push('    for (; c < params.cg; c++) {');
-      for (let i = 0; i < kh; i++)
-        for (let j = 0; j < kw; j++)
-          lines.push(
-            ...forwardTap(
-              offset([
-                [i * dh, 'params.wp'],
-                [j * dw, ''],
-              ]),
-              ob,
-              pb,
-              '      ',
-            ),
-          );
-      lines.push(...advance(1, pb, '      '), '    }');
+      lines.push(...taps(window(1), '      '), ...advance(1, pb, '      '), '    }');
     }
   }
-  return { KERNEL_TAPS: String(kh * kw), LOOP: unit, TAPS: lines.join('\n'), STORES: storeTemplate(ob, pb) };
+  return {
+    KERNEL_TAPS: String(kh * kw),
+    LOOP: unit,
+    TAPS: lines.join('\n'),
+    STORES: storeTemplate(ob, pb),
+    ...subgroupTemplate(lanes, 'pb < blocks'),
+  };
 }
 
 /** conv2d_weight_grad.wgsl's position body: `count` positions, each 4 taps of x times OB channels of dy. */
