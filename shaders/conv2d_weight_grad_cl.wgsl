@@ -7,9 +7,10 @@
 // chunks in a fixed order: deterministic, no float atomics. One invocation per (chunk, g, o block, tap block),
 // flat; neighbouring invocations share a chunk, so they read the same dy. NOTE: the position body is generated
 // text (the PLAIN placeholder, from conv2d-unroll.ts). Where the device runs subgroups of 4 (ctx.subgroupLoads;
-// ENABLE, LANE, SHARED) and the tap blocks come in fours, the 4 lanes of a subgroup share chunk and output block,
-// so each lane loads dy at one of 4 positions and subgroupBroadcast hands them round: one dy load per 4
-// positions where there were four.
+// ENABLE, LANE, TOGETHER, SHARED) and the tap blocks come in fours, the 4 lanes of a subgroup share chunk and
+// output block, so each lane loads dy at one of 4 positions and subgroupBroadcast hands them round: one dy load
+// per 4 positions where there were four. A subgroup whose lanes do not share them (an implementation that
+// groups invocations otherwise) takes the plain loop.
 
 {{ENABLE}}
 struct Params {
@@ -54,6 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
 
   let start = chunk * params.chunk_size;
   let end = min(start + params.chunk_size, params.positions);
+{{TOGETHER}}
   // a_t: input channel t of the block times the 4 low output channels; b_t: the 4 high ones (OB == 8);
   // s, t: the dy sums (bias).
   var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);

@@ -264,7 +264,10 @@ export function weightGradClTemplate(cb: number, ob: number, lanes: boolean) {
     ...(ob === 8 ? ['      let e = dy[dy_at + 1u];'] : []),
     ...weightGradClPosition(cb, ob, 'd', 'e', '      '),
   ];
-  const shared = ['    for (; i + 4u <= run; i += 4u) {', '      let d4 = dy[dy_at + lane * dy_row];'];
+  const shared = [
+    '    for (; together && i + 4u <= run; i += 4u) {',
+    '      let d4 = dy[dy_at + lane * dy_row];',
+  ];
   if (ob === 8) shared.push('      let e4 = dy[dy_at + lane * dy_row + 1u];');
   for (let j = 0; j < 4; j++) {
     shared.push('      {', `        let d = subgroupBroadcast(d4, ${j}u);`);
@@ -273,7 +276,16 @@ export function weightGradClTemplate(cb: number, ob: number, lanes: boolean) {
   }
   shared.push('      dy_at += 4u * dy_row;', '    }');
   const { ENABLE, LANE } = subgroupTemplate(lanes, '');
-  return { ENABLE, LANE, PLAIN: plain.join('\n'), SHARED: lanes ? shared.join('\n') : '' };
+  // Whether the 4 lanes walk the same positions of the same dy block (all of them, or the plain loop runs).
+  const together =
+    '  let together = subgroupAll(start == subgroupBroadcast(start, 0u) && dy_lo == subgroupBroadcast(dy_lo, 0u));';
+  return {
+    ENABLE,
+    LANE,
+    PLAIN: plain.join('\n'),
+    TOGETHER: lanes ? together : '',
+    SHARED: lanes ? shared.join('\n') : '',
+  };
 }
 
 /**
