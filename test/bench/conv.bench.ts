@@ -1,13 +1,14 @@
 // Conv2d variants side by side on the current adapter: GFLOP/s of the register-blocked kernels (the choice on
-// software adapters) and the workgroup-memory tiled kernels (the choice on hardware) for forward, input
-// gradient and weight gradient, on LeNet-5's and the chapter ResNet's convs, next to the best matmul.
+// software adapters; with and without subgroup loads where the device runs subgroups of 4) and the
+// workgroup-memory tiled kernels (the choice on hardware) for forward, input gradient and weight gradient, on
+// LeNet-5's and the chapter ResNet's convs, next to the best matmul.
 // Run: npx tsx test/bench/conv.bench.ts [--runs 3] [--batch 16]
 // NOTE: medians of runs after a warm-up; every clock stops after the GPU finished (flush). Prints, asserts nothing.
 
 import type { Conv2dAttrs, Shape } from '../../engine/compile/ops.ts';
-import { CONV_VARIANTS, chooseConvVariant, timeVariants } from '../../engine/gpu/index.ts';
+import { chooseConvVariant, chooseSubgroupLoads, timeVariants } from '../../engine/gpu/index.ts';
 import { openNodeRuntime } from '../../engine/gpu/node-device.ts';
-import { webgpuBackend } from '../../engine/webgpu/index.ts';
+import { type WebGpuBackendOptions, webgpuBackend } from '../../engine/webgpu/index.ts';
 import { convPasses, passGflops } from './conv-passes.ts';
 
 const option = (name: string, fallback: number) => {
@@ -25,9 +26,23 @@ const same = (padding: number): Conv2dAttrs => ({
 });
 
 const runtime = await openNodeRuntime();
+const subgroupLoads = chooseSubgroupLoads(runtime.summary, 'blocked');
 console.log(
-  `adapter: ${runtime.info().label}; chooseConvVariant picks ${chooseConvVariant(runtime.summary)}`,
+  `adapter: ${runtime.info().label}; chooseConvVariant picks ${chooseConvVariant(runtime.summary)}; ` +
+    `subgroup loads ${subgroupLoads ? 'on' : 'off'} (subgroup size ${runtime.summary.subgroupSize ?? 'not fixed'})`,
 );
+const variants: [string, WebGpuBackendOptions][] = [
+  ['blocked', { convVariant: 'blocked' }],
+  ...(subgroupLoads
+    ? [
+        ['blocked, no subgroup loads', { convVariant: 'blocked', subgroupLoads: false }] as [
+          string,
+          WebGpuBackendOptions,
+        ],
+      ]
+    : []),
+  ['tiled', { convVariant: 'tiled' }],
+];
 console.log(`median of ${runs} runs after a warm-up, GFLOP/s (2 x multiply-adds / s)\n`);
 
 const convs: [string, Shape, Shape, Conv2dAttrs][] = [
@@ -38,9 +53,9 @@ const convs: [string, Shape, Shape, Conv2dAttrs][] = [
 for (const [name, x, weight, attrs] of convs) {
   const passes = convPasses(attrs, x, weight);
   console.log(name);
-  for (const convVariant of CONV_VARIANTS) {
-    const cells = await passGflops(webgpuBackend(runtime, { convVariant }), passes, runs);
-    console.log(`  ${convVariant.padEnd(8)} ${cells.join(', ')}`);
+  for (const [label, options] of variants) {
+    const cells = await passGflops(webgpuBackend(runtime, options), passes, runs);
+    console.log(`  ${label.padEnd(27)} ${cells.join(', ')}`);
   }
 }
 const matmul = await timeVariants(runtime, { m: 512, n: 512, k: 512 }, { runs });
