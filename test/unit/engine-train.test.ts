@@ -2,15 +2,19 @@
 // step, bit-for-bit determinism, evaluation, and LeNet-5 training speed on the CPU backend.
 
 import { describe, expect, it } from 'vitest';
-import type { Executor } from '../../engine/compile/backend.ts';
 import { compile } from '../../engine/compile/compile.ts';
-import type { ProgramCore } from '../../engine/compile/program.ts';
 import { cpuBackend } from '../../engine/cpu/backend.ts';
-import { Adam, AdamW, type Optimizer, SGD } from '../../engine/train/optimizers.ts';
+import { Adam, SGD } from '../../engine/train/optimizers.ts';
 import { Random } from '../../engine/train/random.ts';
 import { initialize, readState } from '../../engine/train/state.ts';
 import { type Batch, evaluate, trainStep } from '../../engine/train/train-step.ts';
-import { expectClose, lenetGraph, loadFixture, resnetGraph } from '../support/fixtures.ts';
+import {
+  checkOptimizerCase,
+  loadOptimizerFixture,
+  oneParameter,
+  optimizerOf,
+} from '../support/fixture-cases.ts';
+import { lenetGraph, resnetGraph } from '../support/fixtures.ts';
 
 describe('Random', () => {
   it('repeats for a seed, differs across seeds, and splits streams independent of draws', () => {
@@ -63,75 +67,13 @@ describe('default init', () => {
   });
 });
 
-interface OptimizerCase {
-  name: string;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  options: {
-    lr: number;
-    momentum?: number;
-    dampening?: number;
-    nesterov?: boolean;
-    weight_decay?: number;
-    betas?: [number, number];
-    eps?: number;
-  };
-  steps: number;
-}
-
-/** A program holding one parameter, its gradient and optimizer state: what the update kernels see. */
-function oneParameter(shape: number[], update: 'sgd' | 'adam'): ProgramCore {
-  const names = update === 'sgd' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq'];
-  const tensors = ['param', 'grad', ...names].map((name, id) => ({
-    id,
-    name,
-    shape,
-    dtype: 'float32' as const,
-    role: 'parameter' as const,
-    persistent: true,
-  }));
-  const state = Object.fromEntries(names.map((n, i) => [n, i + 2]));
-  return {
-    tensors,
-    forward: [],
-    backward: [],
-    optimizer: update,
-    updates: [{ key: 'param', param: 0, grad: 1, state }],
-    constants: [],
-    plan: { slots: [], slotOf: tensors.map(() => -1), plannedBytes: 0, naiveBytes: 0, persistentBytes: 0 },
-  };
-}
-
 describe('optimizers match torch 1.13 step by step', () => {
-  const fixture = loadFixture<{ cases: OptimizerCase[] }>('optimizers');
+  const fixture = loadOptimizerFixture();
   it.each(fixture.meta.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const o = c.options;
-    const optimizer: Optimizer =
-      c.optimizer === 'sgd'
-        ? new SGD({
-            lr: o.lr,
-            momentum: o.momentum,
-            dampening: o.dampening,
-            nesterov: o.nesterov,
-            weightDecay: o.weight_decay,
-          })
-        : new (c.optimizer === 'adam' ? Adam : AdamW)({
-            lr: o.lr,
-            betas: o.betas,
-            eps: o.eps,
-            weightDecay: o.weight_decay,
-          });
+    const optimizer = optimizerOf(c);
     const param = fixture.get(`${c.name}/param`);
-    const exec: Executor = await cpuBackend.bind(oneParameter(param.shape, optimizer.update));
-    exec.write(0, param.data);
-    for (let step = 0; step < c.steps; step++) {
-      exec.write(1, fixture.get(`${c.name}/grad.${step}`).data);
-      optimizer.step(exec);
-      expectClose(
-        `${c.name} step ${step + 1}`,
-        await exec.read(0),
-        fixture.get(`${c.name}/param.${step}`).data,
-      );
-    }
+    const exec = await cpuBackend.bind(oneParameter(param.shape, optimizer.update));
+    await checkOptimizerCase(c, fixture, optimizer, exec);
   });
 
   it('rejects what torch rejects, and a program without its state', async () => {
