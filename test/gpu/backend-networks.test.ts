@@ -2,72 +2,26 @@
 // tests: train and eval forward, one SGD-momentum step, three Adam steps, every updated weight, running
 // statistic and counter within 1e-4 x max(1, max |reference|). Fails, not skips, without an adapter.
 
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { compile } from '../../engine/compile/compile.ts';
-import type { Graph } from '../../engine/graph/types.ts';
-import { Adam, SGD } from '../../engine/train/optimizers.ts';
-import { loadState, readState } from '../../engine/train/state.ts';
-import { inferStep, trainStep } from '../../engine/train/train-step.ts';
 import { webgpuBackend } from '../../engine/webgpu/index.ts';
-import {
-  expectClose,
-  type Fixture,
-  lenetGraph,
-  loadFixture,
-  type NetworkMeta,
-  resnetGraph,
-  stateFrom,
-} from '../support/fixtures.ts';
+import { checkAdamSteps, checkSgdStep, NETWORKS } from '../support/fixture-cases.ts';
+import { loadFixture, type NetworkMeta } from '../support/fixtures.ts';
 import { sharedRuntime } from './fixture.ts';
 
 // NOTE: no skip when WebGPU is missing: opening the runtime throws a GpuError and every test here fails.
 const gpu = sharedRuntime();
 const backend = async () => webgpuBackend(await gpu(), { matmulVariant: 'blocked8x8' });
 
-const networks: [string, () => Graph][] = [
-  ['lenet', lenetGraph],
-  ['resnet', () => resnetGraph(loadFixture<NetworkMeta>('resnet').meta.inputShape[1]!)],
-];
-
-/** Compares every state_dict entry after training with the fixture's `<prefix>.<key>`. */
-async function expectState(
-  exec: Parameters<typeof readState>[0],
-  fixture: Fixture<NetworkMeta>,
-  prefix: string,
-): Promise<void> {
-  const state = await readState(exec);
-  for (const key of fixture.meta.keys) {
-    const ours = state.get(key)!;
-    const ref = fixture.get(`${prefix}.${key}`);
-    if (ours.dtype === 'int64')
-      expect(Array.from(ours.data, Number), `${prefix}.${key}`).toEqual(Array.from(ref.data));
-    else expectClose(`${prefix}.${key}`, ours.data as Float32Array, ref.data);
-  }
-}
-
-describe.each(networks)('%s on WebGPU matches PyTorch', (_name, graph) => {
-  const fixture = loadFixture<NetworkMeta>(_name);
+describe.each(NETWORKS)('%s on WebGPU matches PyTorch', (name, graph) => {
+  const fixture = loadFixture<NetworkMeta>(name);
   const { batchSize } = fixture.meta;
-  const batch = {
-    images: fixture.get('images').data as Float32Array,
-    labels: fixture.get('labels').data as Int32Array,
-  };
 
   it('train forward, one SGD-momentum step, then eval forward', async () => {
     const program = compile(graph(), batchSize, { optimizer: 'sgd' });
     const exec = await (await backend()).bind(program);
     try {
-      loadState(exec, stateFrom(fixture, 'init'));
-      const { lr, momentum, weight_decay } = fixture.meta.sgd;
-      const result = await trainStep(exec, new SGD({ lr, momentum, weightDecay: weight_decay }), batch);
-      expectClose('train logits', await exec.read(program.logits), fixture.get('train.logits').data);
-      expectClose('sgd loss', [result.loss], fixture.get('sgd.loss').data);
-      expect(result.correct).toBe(fixture.get('train.correct').data[0]);
-      await expectState(exec, fixture, 'sgd');
-
-      await inferStep(exec, batch);
-      expectClose('eval logits', await exec.read(program.logits), fixture.get('eval.logits').data);
-      await expectState(exec, fixture, 'sgd'); // eval mode leaves running stats and counters alone
+      await checkSgdStep(fixture, exec);
     } finally {
       exec.dispose();
     }
@@ -77,13 +31,7 @@ describe.each(networks)('%s on WebGPU matches PyTorch', (_name, graph) => {
     const program = compile(graph(), batchSize, { optimizer: 'adam' });
     const exec = await (await backend()).bind(program);
     try {
-      loadState(exec, stateFrom(fixture, 'init'));
-      const { lr, weight_decay } = fixture.meta.adam as { lr: number; weight_decay?: number };
-      const adam = new Adam({ lr, weightDecay: weight_decay ?? 0 });
-      const losses: number[] = [];
-      for (let step = 0; step < 3; step++) losses.push((await trainStep(exec, adam, batch)).loss);
-      expectClose('adam losses', losses, fixture.get('adam.loss').data);
-      await expectState(exec, fixture, 'adam');
+      await checkAdamSteps(fixture, exec);
     } finally {
       exec.dispose();
     }

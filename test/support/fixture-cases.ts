@@ -1,14 +1,25 @@
-// The per-op and per-optimizer PyTorch fixture cases (make_fixtures.py's 'ops' and 'optimizers'), run the same way
-// on any backend: the CPU tests (test/unit/engine-ops.test.ts, engine-train.test.ts) and the WebGPU tests
-// (test/gpu/backend-ops.test.ts) share this.
+// The PyTorch fixture cases of make_fixtures.py (per op, per optimizer, and the two networks), run the same way on
+// any backend: the CPU tests (test/unit/engine-ops, engine-train, engine-networks) and the WebGPU tests
+// (test/gpu/backend-ops, backend-networks) share this.
 
 import { expect } from 'vitest';
 import type { Executor } from '../../engine/compile/backend.ts';
 import type { OpAttrs, OpName, Shape } from '../../engine/compile/ops.ts';
-import type { ProgramCore, TensorId } from '../../engine/compile/program.ts';
+import type { Program, ProgramCore, TensorId } from '../../engine/compile/program.ts';
 import { compileOp } from '../../engine/compile/single-op.ts';
+import type { Graph } from '../../engine/graph/types.ts';
 import { Adam, AdamW, type Optimizer, SGD } from '../../engine/train/optimizers.ts';
-import { expectClose, type Fixture, loadFixture } from './fixtures.ts';
+import { loadState, readState } from '../../engine/train/state.ts';
+import { inferStep, trainStep } from '../../engine/train/train-step.ts';
+import {
+  expectClose,
+  type Fixture,
+  lenetGraph,
+  loadFixture,
+  type NetworkMeta,
+  resnetGraph,
+  stateFrom,
+} from './fixtures.ts';
 
 export interface OpCase {
   name: string;
@@ -176,4 +187,65 @@ export async function checkOptimizerCase(
       fixture.get(`${c.name}/param.${step}`).data,
     );
   }
+}
+
+/** The networks with whole-network fixtures: LeNet-5 and the course's small ResNet, at the fixture's input size. */
+export const NETWORKS: [string, () => Graph][] = [
+  ['lenet', lenetGraph],
+  ['resnet', () => resnetGraph(loadFixture<NetworkMeta>('resnet').meta.inputShape[1]!)],
+];
+
+const networkBatch = (fixture: Fixture<NetworkMeta>) => ({
+  images: fixture.get('images').data as Float32Array,
+  labels: fixture.get('labels').data as Int32Array,
+});
+
+/** Compares every state_dict entry after training with the fixture's `<prefix>.<key>`. */
+async function expectState(
+  exec: Executor<Program>,
+  fixture: Fixture<NetworkMeta>,
+  prefix: string,
+): Promise<void> {
+  const state = await readState(exec);
+  for (const key of fixture.meta.keys) {
+    const ours = state.get(key)!;
+    const ref = fixture.get(`${prefix}.${key}`);
+    if (ours.dtype === 'int64')
+      expect(Array.from(ours.data, Number), `${prefix}.${key}`).toEqual(Array.from(ref.data));
+    else expectClose(`${prefix}.${key}`, ours.data as Float32Array, ref.data);
+  }
+}
+
+/**
+ * From the fixture's initial state on `exec` (a program compiled with optimizer 'sgd'): train forward, one
+ * SGD-momentum step, then eval forward, each checked against torch.
+ */
+export async function checkSgdStep(fixture: Fixture<NetworkMeta>, exec: Executor<Program>): Promise<void> {
+  const batch = networkBatch(fixture);
+  const { logits } = exec.program;
+  loadState(exec, stateFrom(fixture, 'init'));
+  const { lr, momentum, weight_decay } = fixture.meta.sgd;
+  const result = await trainStep(exec, new SGD({ lr, momentum, weightDecay: weight_decay }), batch);
+  expectClose('train logits', await exec.read(logits), fixture.get('train.logits').data);
+  expectClose('sgd loss', [result.loss], fixture.get('sgd.loss').data);
+  expect(result.correct).toBe(fixture.get('train.correct').data[0]);
+  await expectState(exec, fixture, 'sgd');
+
+  await inferStep(exec, batch);
+  expectClose('eval logits', await exec.read(logits), fixture.get('eval.logits').data);
+  await expectState(exec, fixture, 'sgd'); // eval mode leaves running stats and counters alone
+}
+
+/** From the fixture's initial state on `exec` (compiled with optimizer 'adam'): three Adam steps against torch. */
+export async function checkAdamSteps(fixture: Fixture<NetworkMeta>, exec: Executor<Program>): Promise<void> {
+  const batch = networkBatch(fixture);
+  loadState(exec, stateFrom(fixture, 'init'));
+  // NOTE: the ResNet fixture uses weight_decay, so conv biases feeding a BatchNorm (true gradient 0) get a
+  // gradient well above float32 noise and every key meets the tolerance (see make_fixtures.py).
+  const { lr, weight_decay } = fixture.meta.adam as { lr: number; weight_decay?: number };
+  const adam = new Adam({ lr, weightDecay: weight_decay ?? 0 });
+  const losses: number[] = [];
+  for (let step = 0; step < 3; step++) losses.push((await trainStep(exec, adam, batch)).loss);
+  expectClose('adam losses', losses, fixture.get('adam.loss').data);
+  await expectState(exec, fixture, 'adam');
 }
