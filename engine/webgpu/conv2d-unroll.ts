@@ -142,7 +142,7 @@ export function forwardTemplate(
     LOOP: unit,
     TAPS: lines.join('\n'),
     STORES: storeTemplate(ob, pb),
-    ...subgroupTemplate(lanes, 'pb < blocks'),
+    ...gemmSubgroupTemplate(lanes),
   };
 }
 
@@ -177,16 +177,23 @@ export function weightGradTemplate(ob: number) {
 }
 
 /**
- * The text a kernel needs to share loads across a subgroup of 4 (ctx.subgroupLoads): the WGSL extension, the
- * lane builtin, and a grid-stride loop condition the 4 lanes agree on (a lane past the end runs on, clamped, and
- * stores nothing, so that every broadcast has all 4 lanes). Without: plain text for the same placeholders.
+ * The text a kernel needs to share loads across a subgroup of 4 (ctx.subgroupLoads): the WGSL extension and the
+ * lane builtin, or nothing for the same placeholders.
  */
-export function subgroupTemplate(lanes: boolean, more: string) {
+function subgroupTemplate(lanes: boolean) {
   return {
     ENABLE: lanes ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '',
     LANE: lanes ? ', @builtin(subgroup_invocation_id) lane: u32' : '',
-    MORE: lanes ? `subgroupAny(${more})` : more,
   };
+}
+
+/**
+ * subgroupTemplate for the GEMM kernels (conv2d.wgsl, conv2d_cl.wgsl), with their grid-stride loop condition
+ * (MORE): with lanes the 4 lanes agree on it (a lane past the end runs on, clamped, and stores nothing, so that
+ * every broadcast has all 4 lanes).
+ */
+function gemmSubgroupTemplate(lanes: boolean) {
+  return { ...subgroupTemplate(lanes), MORE: lanes ? 'subgroupAny(pb < blocks)' : 'pb < blocks' };
 }
 
 /**
@@ -233,7 +240,7 @@ export function channelsLastTemplate(ob: number, pb: number, lanes: boolean) {
     CHANNELS: channelsLastChannels(ob, pb, lanes),
     STORES: storeTemplate(ob, pb),
     OFFSETS: offsets.join('\n'),
-    ...subgroupTemplate(lanes, 'pb < blocks'),
+    ...gemmSubgroupTemplate(lanes),
   };
 }
 
@@ -275,13 +282,11 @@ export function weightGradClTemplate(cb: number, ob: number, lanes: boolean) {
     shared.push(...weightGradClPosition(cb, ob, 'd', 'e', '        '), '      }');
   }
   shared.push('      dy_at += 4u * dy_row;', '    }');
-  const { ENABLE, LANE } = subgroupTemplate(lanes, '');
   // Whether the 4 lanes walk the same positions of the same dy block (all of them, or the plain loop runs).
   const together =
     '  let together = subgroupAll(start == subgroupBroadcast(start, 0u) && dy_lo == subgroupBroadcast(dy_lo, 0u));';
   return {
-    ENABLE,
-    LANE,
+    ...subgroupTemplate(lanes),
     PLAIN: plain.join('\n'),
     TOGETHER: lanes ? together : '',
     SHARED: lanes ? shared.join('\n') : '',
